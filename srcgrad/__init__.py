@@ -1,0 +1,21 @@
+"""srcgrad: source-to-source reverse-mode automatic differentiation for Python and NumPy."""
+
+from .adjoints import adjoint, nondifferentiable
+from .api import grad, show, source, value_and_grad, vjp
+from .errors import (
+                     NonDifferentiableArgumentError,
+                     NonScalarOutputError,
+                     NoRuleError,
+                     SourceUnavailableError,
+                     SrcgradError,
+                     UnsupportedSyntaxError,
+                     WrtError,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "grad", "value_and_grad", "vjp", "source", "show", "adjoint", "nondifferentiable",
+    "SrcgradError", "UnsupportedSyntaxError", "NoRuleError", "NonScalarOutputError",
+    "NonDifferentiableArgumentError", "WrtError", "SourceUnavailableError", "__version__",
+]

@@ -1,0 +1,1 @@
+"""Read-only facts about a normalized function tree (they never change it)."""

@@ -1,0 +1,325 @@
+"""The public transforms: ``grad``, ``value_and_grad``, ``vjp``, ``source``, ``show``.
+
+A derivative made here is a thin dispatcher: on each call it looks up the
+generated function specialized for the *types* of the arguments (a Python
+float takes the scalar path with no ``unbroadcast`` calls, an ndarray the
+general path) and calls it. The first call with new argument types
+transforms ``f`` (or reuses a cached unit); later calls cost one dict lookup.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import threading
+
+import numpy as np
+
+from . import pipeline
+from .analyses import kinds as K
+from .errors import NonDifferentiableArgumentError, SrcgradError, WrtError
+from .source import unwrap
+
+
+def _location(fn):
+    code = fn.__code__
+    import linecache
+    line = linecache.getline(code.co_filename, code.co_firstlineno).rstrip("\n") or None
+    return dict(filename=code.co_filename, lineno=code.co_firstlineno, line=line)
+
+
+def resolve_wrt(fn, wrt):
+    """Parameter names for ``wrt`` (positions or names); and whether it was a tuple."""
+    sig = inspect.signature(fn)
+    params = [p for p in sig.parameters.values()
+              if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    names = [p.name for p in params]
+    positional = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY,
+                                                       p.POSITIONAL_OR_KEYWORD)]
+    is_tuple = isinstance(wrt, (tuple, list))
+    items = list(wrt) if is_tuple else [wrt]
+    if is_tuple and not items:
+        raise WrtError("wrt=() names no argument to differentiate with respect to",
+                       **_location(fn), hint="pass a position or a parameter name")
+    out = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (int, str)):
+            raise WrtError(f"wrt must be a position, a parameter name or a tuple of them, "
+                           f"not {item!r}", **_location(fn),
+                           hint="e.g. wrt=0, wrt='x' or wrt=(0, 'y')")
+        if isinstance(item, int):
+            index = item if item >= 0 else len(positional) + item
+            if not 0 <= index < len(positional):
+                raise WrtError(f"wrt={item} is out of range: {fn.__qualname__} has "
+                               f"{len(positional)} positional parameter(s) "
+                               f"({', '.join(positional)})", **_location(fn),
+                               hint=f"use a position from 0 to {len(positional) - 1} or a name")
+            out.append(positional[index])
+        else:
+            if item not in names:
+                raise WrtError(f"wrt={item!r} names no parameter of {fn.__qualname__}"
+                               f"({', '.join(names)})", **_location(fn),
+                               hint=f"use one of: {', '.join(names)}")
+            out.append(item)
+    if len(set(out)) != len(out):
+        raise WrtError(f"wrt={wrt!r} names the same parameter twice", **_location(fn),
+                       hint="name each parameter once")
+    return out, is_tuple
+
+
+def _check_wrt_value(fn, name, value):
+    if isinstance(value, (bool, np.bool_)) or isinstance(value, (int, np.integer)):
+        kind = type(value).__name__
+        raise NonDifferentiableArgumentError(
+            f"cannot differentiate {fn.__qualname__} with respect to '{name}': it is an "
+            f"{kind} ({value!r}), which has no derivative", **_location(fn),
+            hint=f"pass a float (e.g. {float(value)!r}) or exclude '{name}' from wrt")
+    if isinstance(value, np.ndarray):
+        if np.issubdtype(value.dtype, np.complexfloating):
+            raise NonDifferentiableArgumentError(
+                f"cannot differentiate {fn.__qualname__} with respect to '{name}': complex "
+                "arrays are not supported", **_location(fn),
+                hint="split the value into real and imaginary float arrays")
+        if not np.issubdtype(value.dtype, np.floating):
+            raise NonDifferentiableArgumentError(
+                f"cannot differentiate {fn.__qualname__} with respect to '{name}': it is an "
+                f"array of {value.dtype}, which has no derivative", **_location(fn),
+                hint=f"pass {name}.astype(float) or exclude '{name}' from wrt")
+        return
+    if isinstance(value, complex):
+        raise NonDifferentiableArgumentError(
+            f"cannot differentiate {fn.__qualname__} with respect to '{name}': complex "
+            "numbers are not supported", **_location(fn),
+            hint="split the value into real and imaginary floats")
+    if isinstance(value, (float, np.floating, list, tuple)):
+        return
+    raise NonDifferentiableArgumentError(
+        f"cannot differentiate {fn.__qualname__} with respect to '{name}': a "
+        f"{type(value).__name__} has no derivative", **_location(fn),
+        hint="differentiate with respect to float or ndarray arguments")
+
+
+def _shape_like(grad, value):
+    """Give a zero or scalar cotangent the type/shape of the primal ``value``."""
+    if isinstance(value, np.ndarray):
+        if not isinstance(grad, np.ndarray) or grad.shape != value.shape:
+            return np.broadcast_to(np.asarray(grad, dtype=value.dtype), value.shape).copy()
+        if grad.dtype != value.dtype:
+            return grad.astype(value.dtype)
+        return grad
+    if isinstance(value, (list, tuple)):
+        if isinstance(grad, (float, int)) and grad == 0:
+            grad = [0.0] * len(value)
+        return type(value)(_shape_like(g, v) for g, v in zip(grad, value))
+    if isinstance(grad, np.ndarray) and grad.ndim == 0:
+        return float(grad)
+    return grad
+
+
+class _Derivative:
+    """Shared machinery of the dispatching wrappers."""
+
+    def __init__(self, f, wrt, mode):
+        self.f = f
+        self.fn = unwrap(f)
+        self.mode = mode
+        self.wrt_names, self.wrt_tuple = resolve_wrt(self.fn, wrt)
+        self.signature = inspect.signature(self.fn)
+        self.cache = {}
+        self.last = None
+        self.lock = threading.Lock()
+
+    def specialize(self, args, kwargs):
+        bound = self.signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        values = bound.arguments
+        for name in self.wrt_names:
+            _check_wrt_value(self.fn, name, values[name])
+        param_kinds = {name: K.kind_of_value(value) for name, value in values.items()}
+        unit = pipeline.get_unit(self.fn, self.mode, self.wrt_names, param_kinds,
+                                 self.wrt_tuple)
+        generated = unit.compiled.bind(self.fn, unit.names["main"])
+        needs_fix = any(not isinstance(values[n], (float, np.floating)) for n in self.wrt_names)
+        if needs_fix:
+            generated = self._fixing(generated, values)
+        self.last = unit
+        return generated
+
+    def _fixing(self, generated, example):
+        names, is_tuple, mode = self.wrt_names, self.wrt_tuple, self.mode
+        signature = self.signature
+
+        def fixed(*args, **kwargs):
+            result = generated(*args, **kwargs)
+            values = signature.bind(*args, **kwargs).arguments
+            grads = result if mode == "grad" else result[1]
+            if is_tuple:
+                grads = tuple(_shape_like(g, values.get(n, 0.0)) for g, n in zip(grads, names))
+            else:
+                grads = _shape_like(grads, values.get(names[0], 0.0))
+            return grads if mode == "grad" else (result[0], grads)
+
+        fixed.__srcgrad_unit__ = generated.__srcgrad_unit__
+        return fixed
+
+    def default_unit(self):
+        """The unit to show when no call has picked argument types: all floats."""
+        if self.last is not None:
+            return self.last
+        kinds = {}
+        for p in self.signature.parameters.values():
+            default = p.default if p.default is not p.empty else 1.0
+            kinds[p.name] = K.kind_of_value(default) or K.SCALAR
+        for name in self.wrt_names:
+            kinds[name] = K.SCALAR
+        return pipeline.get_unit(self.fn, self.mode, self.wrt_names, kinds, self.wrt_tuple)
+
+
+def _make(f, wrt, mode):
+    d = _Derivative(f, wrt, mode)
+    cache = d.cache
+
+    @functools.wraps(d.fn)
+    def derivative(*args, **kwargs):
+        key = tuple(map(type, args))
+        if kwargs:
+            key = (key, tuple((k, type(v)) for k, v in kwargs.items()))
+        generated = cache.get(key)
+        if generated is None:
+            with d.lock:
+                generated = cache.get(key)
+                if generated is None:
+                    generated = cache[key] = d.specialize(args, kwargs)
+        return generated(*args, **kwargs)
+
+    derivative.__srcgrad_derivative__ = d
+    derivative.__name__ = f"{mode}_{d.fn.__name__}"
+    derivative.__qualname__ = f"{mode}({d.fn.__qualname__})"
+    return derivative
+
+
+def grad(f=None, wrt=0):
+    """The gradient of ``f``'s scalar output.
+
+    Args:
+        f: a Python function with a scalar (float, 0-d or size-1 array) output.
+        wrt: a position, a parameter name, or a tuple of them.
+
+    Returns:
+        A function with ``f``'s signature returning the gradient (a tuple of
+        gradients when ``wrt`` is a tuple), each shaped like its argument.
+
+    Example::
+
+        >>> import srcgrad
+        >>> def f(x, y):
+        ...     return x * x * y
+        >>> srcgrad.grad(f)(3.0, 2.0)
+        12.0
+        >>> srcgrad.grad(f, wrt=(0, 'y'))(3.0, 2.0)
+        (12.0, 9.0)
+
+    ``@srcgrad.grad`` and ``@srcgrad.grad(wrt=...)`` work as decorators.
+    """
+    if f is None:
+        return lambda fn: grad(fn, wrt)
+    if not callable(f):
+        raise TypeError(f"grad expects a function, got {f!r}; use grad(wrt=...) as a decorator")
+    return _make(f, wrt, "grad")
+
+
+def value_and_grad(f=None, wrt=0):
+    """Like :func:`grad`, but the function returns ``(value, gradient)``.
+
+    Example::
+
+        >>> import srcgrad
+        >>> srcgrad.value_and_grad(lambda x: x ** 3)(2.0)
+        (8.0, 12.0)
+    """
+    if f is None:
+        return lambda fn: value_and_grad(fn, wrt)
+    return _make(f, wrt, "value_and_grad")
+
+
+def vjp(f, wrt=0):
+    """A function returning ``(value, pullback)``; ``pullback(ct)`` is the VJP.
+
+    Works for any output (scalar, array, tuple); ``ct`` has the output's shape.
+
+    Example::
+
+        >>> import srcgrad
+        >>> value, pullback = srcgrad.vjp(lambda x: x * x)(3.0)
+        >>> value, pullback(1.0)
+        (9.0, 6.0)
+    """
+    fn = unwrap(f)
+    wrt_names, wrt_tuple = resolve_wrt(fn, wrt)
+    signature = inspect.signature(fn)
+    cache = {}
+
+    @functools.wraps(fn)
+    def with_pullback(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        values = bound.arguments
+        key = tuple((k, type(v)) for k, v in values.items())
+        pair = cache.get(key)
+        if pair is None:
+            for name in wrt_names:
+                _check_wrt_value(fn, name, values[name])
+            kinds = {k: K.kind_of_value(v) for k, v in values.items()}
+            unit = pipeline.get_unit(fn, "split", wrt_names, kinds, wrt_tuple)
+            pair = cache[key] = (unit.compiled.bind(fn, unit.names["fwd"]),
+                                 unit.compiled.bind(fn, unit.names["bwd"], with_defaults=False))
+        fwd, bwd = pair
+        value, tape = fwd(*args, **kwargs)
+
+        def pullback(cotangent):
+            grads = bwd(tape, cotangent)
+            if wrt_tuple:
+                return tuple(_shape_like(g, values[n]) for g, n in zip(grads, wrt_names))
+            return _shape_like(grads, values[wrt_names[0]])
+
+        return value, pullback
+
+    return with_pullback
+
+
+def _units_of(g):
+    d = getattr(g, "__srcgrad_derivative__", None)
+    if d is not None:
+        unit = d.default_unit()
+        return unit.compiled
+    unit = getattr(g, "__srcgrad_unit__", None)
+    if unit is None:
+        raise SrcgradError(f"{g!r} was not made by srcgrad",
+                           hint="pass a function returned by srcgrad.grad, value_and_grad, ...")
+    return unit
+
+
+def source(g):
+    """The generated Python source of a function srcgrad made (helpers included)."""
+    first = _units_of(g)
+    seen, order, todo = set(), [], [first]
+    while todo:
+        unit = todo.pop(0)
+        if id(unit) in seen:
+            continue
+        seen.add(id(unit))
+        order.append(unit)
+        for obj in unit.injected.values():
+            if hasattr(obj, "part"):
+                dep = pipeline._units.get(obj.key)
+                if dep is not None and dep.compiled is not None:
+                    todo.append(dep.compiled)
+    return "\n\n".join(u.body_text.rstrip("\n") + "\n" for u in order)
+
+
+def show(f, wrt=0, order=1):
+    """Print the generated source of ``f``'s derivative of the given order."""
+    g = f
+    for _ in range(order):
+        g = grad(g, wrt)
+    print(source(g), end="")

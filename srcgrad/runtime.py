@@ -1,0 +1,138 @@
+"""The few helpers generated code calls.
+
+Scalar (float) code calls none of them per operation: the transform drops
+``unbroadcast`` when both sides are scalars. Sequences (lists and tuples of
+values) have list-valued adjoints built and summed here. The cotangent "zero"
+is always ``0.0``, which every helper accepts in place of a sequence.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import NonScalarOutputError
+
+_SCALARS = (float, int, np.floating, np.integer)
+
+
+def unbroadcast(g, like):
+    """Sum ``g`` down to the shape of ``like`` (undoing NumPy broadcasting)."""
+    if isinstance(like, np.ndarray):
+        gshape = np.shape(g)
+        if gshape == like.shape:
+            return g
+        if not gshape:
+            return np.full(like.shape, g, dtype=np.result_type(g, like.dtype))
+        extra = len(gshape) - like.ndim
+        if extra > 0:
+            g = g.sum(axis=tuple(range(extra)))
+        axes = tuple(i for i, n in enumerate(like.shape) if n == 1 and g.shape[i] != 1)
+        if axes:
+            g = g.sum(axis=axes, keepdims=True)
+        return g
+    if isinstance(g, np.ndarray):
+        return g.sum() if g.ndim else g[()]
+    return g
+
+
+def is_zero(value):
+    return value is None or (isinstance(value, (float, int)) and value == 0)
+
+
+def add_any(a, b):
+    """``a + b`` for cotangents of any kind (sequences add elementwise)."""
+    if is_zero(a):
+        return b
+    if is_zero(b):
+        return a
+    if isinstance(a, (list, tuple)):
+        return [add_any(x, y) for x, y in zip(a, b)]
+    return a + b
+
+
+def seq_item(g, index):
+    """The cotangent of element ``index`` of a sequence whose cotangent is ``g``."""
+    if is_zero(g):
+        return 0.0
+    return g[index]
+
+
+def seq_add_at(acc, seq, index, g):
+    """Add ``g`` into the cotangent ``acc`` of ``seq`` at ``index`` (in place when owned)."""
+    if isinstance(seq, np.ndarray):
+        return array_add_at(acc, seq, index, g)
+    if is_zero(acc):
+        acc = [0.0] * len(seq)
+    elif isinstance(acc, tuple):
+        acc = list(acc)
+    if isinstance(index, slice):
+        positions = range(len(seq))[index]
+        for pos, item in zip(positions, g if not is_zero(g) else [0.0] * len(positions)):
+            acc[pos] = add_any(acc[pos], item)
+        return acc
+    acc[index] = add_any(acc[index], g)
+    return acc
+
+
+def array_add_at(acc, array, index, g):
+    """Add ``g`` into ``acc`` (the cotangent of ``array``) at ``index``."""
+    if is_zero(acc) or not isinstance(acc, np.ndarray) or acc.shape != array.shape:
+        base = np.zeros(array.shape, dtype=np.result_type(array.dtype, np.float64)
+                        if not np.issubdtype(array.dtype, np.floating) else array.dtype)
+        if not is_zero(acc):
+            base = base + acc
+        acc = base
+    np.add.at(acc, index, g)
+    return acc
+
+
+def seq_fill(seq, g):
+    """The cotangent of every element of ``seq`` when ``sum(seq)`` has cotangent ``g``."""
+    return [g] * len(seq)
+
+
+def seq_onehot(seq, out, g):
+    """The cotangent of ``seq`` for ``max(seq)`` / ``min(seq)`` equal to ``out``."""
+    acc = [0.0] * len(seq)
+    acc[list(seq).index(out)] = g
+    return acc
+
+
+def seq_split(g, a, b):
+    """Cotangents of ``a`` and ``b`` for the concatenation ``a + b``."""
+    if is_zero(g):
+        return 0.0, 0.0
+    n = len(a)
+    return list(g[:n]), list(g[n:])
+
+
+def scalar_seed(out, where):
+    """1 shaped like the scalar output ``out``; a clear error if it is not a scalar."""
+    if isinstance(out, _SCALARS) and not isinstance(out, bool):
+        return 1.0
+    if isinstance(out, np.ndarray) and out.size == 1:
+        return np.ones_like(out)
+    kind = type(out).__name__
+    shape = f" of shape {out.shape}" if hasattr(out, "shape") else ""
+    raise NonScalarOutputError(
+        f"grad needs a function with a scalar output, but {where.function} "
+        f"returned a {kind}{shape}",
+        filename=where.filename, lineno=where.lineno, col=where.col, line=where.line,
+        hint="use srcgrad.vjp or srcgrad.jacobian for non-scalar outputs, or reduce the "
+             "output to a scalar (e.g. with .sum())")
+
+
+class Where:
+    """A source position baked into generated code for runtime error messages."""
+
+    __slots__ = ("function", "filename", "lineno", "col", "line")
+
+    def __init__(self, function, filename, lineno, col, line):
+        self.function = function
+        self.filename = filename
+        self.lineno = lineno
+        self.col = col
+        self.line = line
+
+    def __repr__(self):
+        return f"Where({self.function!r}, {self.filename!r}, {self.lineno})"

@@ -1,0 +1,1 @@
+"""The transformation passes, one per module; the order lives in ``pipeline.py``."""
