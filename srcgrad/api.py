@@ -16,6 +16,7 @@ import threading
 import numpy as np
 
 from . import pipeline
+from .compile import register_source
 from .analyses import kinds as K
 from .errors import NonDifferentiableArgumentError, SrcgradError, WrtError
 from .source import unwrap
@@ -175,26 +176,63 @@ class _Derivative:
         return pipeline.get_unit(self.fn, self.mode, self.wrt_names, kinds, self.wrt_tuple)
 
 
+def _dispatcher_text(name, signature):
+    """Source of a dispatcher with exactly ``signature``'s parameters.
+
+    Python binds the arguments itself (no ``*args`` packing); the generated
+    function for the argument types is one dict lookup away.
+    """
+    params, call, key = [], [], []
+    saw_posonly = saw_star = False
+    for p in signature.parameters.values():
+        if p.kind is p.POSITIONAL_ONLY:
+            saw_posonly = True
+        elif saw_posonly:
+            params.append("/")
+            saw_posonly = False
+        if p.kind is p.KEYWORD_ONLY and not saw_star:
+            params.append("*")
+            saw_star = True
+        params.append(p.name)
+        call.append(f"{p.name}={p.name}" if p.kind is p.KEYWORD_ONLY else p.name)
+        key.append(f"type({p.name})")
+    if saw_posonly:
+        params.append("/")
+    key_text = f"({key[0]},)" if len(key) == 1 else f"({', '.join(key)})"
+    args = ", ".join(call)
+    return (f"def {name}({', '.join(params)}):\n"
+            f"    fn = cache_get({key_text})\n"
+            f"    if fn is None:\n"
+            f"        fn = miss({args})\n"
+            f"    return fn({args})\n")
+
+
 def _make(f, wrt, mode):
     d = _Derivative(f, wrt, mode)
     cache = d.cache
+    names = list(d.signature.parameters)
 
-    @functools.wraps(d.fn)
-    def derivative(*args, **kwargs):
-        key = tuple(map(type, args))
-        if kwargs:
-            key = (key, tuple((k, type(v)) for k, v in kwargs.items()))
-        generated = cache.get(key)
-        if generated is None:
-            with d.lock:
-                generated = cache.get(key)
-                if generated is None:
-                    generated = cache[key] = d.specialize(args, kwargs)
-        return generated(*args, **kwargs)
+    def miss(*args, **kwargs):
+        key = tuple(type(v) for v in args) + tuple(type(v) for v in kwargs.values())
+        with d.lock:
+            generated = cache.get(key)
+            if generated is None:
+                generated = cache[key] = d.specialize(args, kwargs)
+        return generated
 
+    name = f"{mode}_{d.fn.__name__}" if d.fn.__name__.isidentifier() else mode
+    text = _dispatcher_text(name, d.signature)
+    filename = register_source(f"dispatch {d.fn.__qualname__}", text)
+    namespace = {"cache_get": cache.get, "miss": miss}
+    exec(compile(text, filename, "exec"), namespace)
+    derivative = namespace[name]
+    derivative.__defaults__ = d.fn.__defaults__
+    derivative.__kwdefaults__ = d.fn.__kwdefaults__
+    functools.update_wrapper(derivative, d.fn)
     derivative.__srcgrad_derivative__ = d
-    derivative.__name__ = f"{mode}_{d.fn.__name__}"
+    derivative.__name__ = name
     derivative.__qualname__ = f"{mode}({d.fn.__qualname__})"
+    del names
     return derivative
 
 

@@ -1,13 +1,20 @@
-"""After Simplify, generated code has no arithmetic on known constants.
+"""After Simplify, generated code has no avoidable temporaries or constant arithmetic.
 
-Folds constant sub-expressions and the identities ``e ** 1``, ``e * 1``,
-``1 * e``, ``-(-e)`` and ``e - (-c)`` that inlining rules leaves behind, and
-drops ``pass`` from non-empty blocks.
+* constant sub-expressions and the identities ``e ** 1``, ``e * 1``, ``1 * e``,
+  ``-(-e)`` that inlined rules leave behind are folded;
+* a copy ``a = b`` at the top level, when ``a`` is assigned nowhere else and
+  ``b`` is not reassigned later, is removed and ``a`` read as ``b``;
+* a temporary assigned once and read once, later in the same block, with
+  nothing it reads reassigned in between (and no call in between if it
+  calls anything), is substituted into its use, so the forward sweep reads
+  like the original expression;
+* ``pass`` is dropped from non-empty blocks.
 """
 
 from __future__ import annotations
 
 import operator
+from collections import Counter
 
 import gast
 
@@ -19,6 +26,16 @@ _FOLDABLE = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
 def _num(node):
     return (isinstance(node, gast.Constant) and isinstance(node.value, (int, float))
             and not isinstance(node.value, bool))
+
+
+def _negated(node):
+    """``e`` for ``-e`` or ``(-e) * f`` / ``(-e) / f`` (as ``e * f``); else None."""
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+        return node.operand
+    if (isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Mult, gast.Div))
+            and isinstance(node.left, gast.UnaryOp) and isinstance(node.left.op, gast.USub)):
+        return gast.BinOp(left=node.left.operand, op=node.op, right=node.right)
+    return None
 
 
 class _Fold(gast.NodeTransformer):
@@ -35,6 +52,11 @@ class _Fold(gast.NodeTransformer):
             return gast.Constant(value=value, kind=None)
         if isinstance(node.op, gast.Pow) and _num(right) and right.value == 1:
             return left
+        if isinstance(node.op, (gast.Add, gast.Sub)):
+            negated = _negated(right)
+            if negated is not None:  # a + -b -> a - b ; a - -b -> a + b
+                op = gast.Sub() if isinstance(node.op, gast.Add) else gast.Add()
+                return gast.BinOp(left=left, op=op, right=negated)
         if isinstance(node.op, gast.Mult):
             if _num(right) and right.value == 1 and type(right.value) is int:
                 return left
@@ -63,6 +85,119 @@ def _drop_pass(stmts):
     return out or stmts[:1]
 
 
+def _counts(fn):
+    loads, stores = Counter(), Counter()
+    for node in gast.walk(fn):
+        if isinstance(node, gast.Name):
+            if isinstance(node.ctx, gast.Load):
+                loads[node.id] += 1
+            else:
+                stores[node.id] += 1
+    return loads, stores
+
+
+def _stored_in(stmts):
+    names = set()
+    for stmt in stmts:
+        for node in gast.walk(stmt):
+            if isinstance(node, gast.Name) and not isinstance(node.ctx, gast.Load):
+                names.add(node.id)
+    return names
+
+
+def _replace_loads(node, old, new_node):
+    class Replace(gast.NodeTransformer):
+        def visit_Name(self, name):
+            if name.id == old and isinstance(name.ctx, gast.Load):
+                return new_node
+            return name
+    return Replace().visit(node)
+
+
+def propagate_copies(fn):
+    loads, stores = _counts(fn)
+    body = fn.body
+    i = 0
+    while i < len(body):
+        stmt = body[i]
+        if (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
+                and isinstance(stmt.value, gast.Name)):
+            a, b = stmt.targets[0].id, stmt.value.id
+            if stores[a] == 1 and a != b and b not in _stored_in(body[i + 1:]):
+                del body[i]
+                for later in body[i:]:
+                    _replace_loads(later, a, gast.Name(id=b, ctx=gast.Load(), annotation=None,
+                                                       type_comment=None))
+                loads, stores = _counts(fn)
+                continue
+        i += 1
+
+
+def _has_call(node):
+    return any(isinstance(n, gast.Call) for n in gast.walk(node))
+
+
+_SIMPLE = (gast.Assign, gast.Return, gast.Expr)
+
+
+def fuse_single_use(fn):
+    loads, stores = _counts(fn)
+    changed = True
+    while changed:
+        changed = False
+        for block in _blocks(fn):
+            i = 0
+            while i < len(block):
+                stmt = block[i]
+                if _fuse_at(block, i, loads, stores):
+                    changed = True
+                    continue
+                i += 1
+                del stmt
+
+
+def _blocks(node):
+    for sub in gast.walk(node):
+        for field in ("body", "orelse"):
+            block = getattr(sub, field, None)
+            if isinstance(block, list) and block and isinstance(block[0], gast.stmt):
+                yield block
+
+
+def _fuse_at(block, i, loads, stores):
+    stmt = block[i]
+    if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)):
+        return False
+    name = stmt.targets[0].id
+    if loads[name] != 1 or stores[name] != 1:
+        return False
+    reads = {n.id for n in gast.walk(stmt.value) if isinstance(n, gast.Name)}
+    calls = _has_call(stmt.value)
+    for j in range(i + 1, len(block)):
+        later = block[j]
+        if not isinstance(later, _SIMPLE):
+            return False
+        uses = [n for n in gast.walk(later) if isinstance(n, gast.Name) and n.id == name
+                and isinstance(n.ctx, gast.Load)]
+        if uses:
+            if isinstance(later, gast.Expr) and _is_comment(later):
+                return False
+            _replace_loads(later, name, stmt.value)
+            del block[i]
+            return True
+        if _stored_in([later]) & (reads | {name}):
+            return False
+        if calls and _has_call(later) and not _is_comment(later):
+            return False
+    return False
+
+
+def _is_comment(stmt):
+    value = getattr(stmt, "value", None)
+    return (isinstance(value, gast.Call) and isinstance(value.func, gast.Name)
+            and value.func.id == "__srcgrad_comment__")
+
+
 class Simplify:
     """Fold constants in generated code.
 
@@ -81,4 +216,7 @@ class Simplify:
         for fn in ctx.facts["generated"]:
             _Fold().visit(fn)
             fn.body = _drop_pass(fn.body)
+            propagate_copies(fn)
+            fuse_single_use(fn)
+            _Fold().visit(fn)  # substitution exposes more (a + -b)
         return ctx
