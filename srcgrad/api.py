@@ -16,9 +16,9 @@ import threading
 import numpy as np
 
 from . import pipeline
-from .compile import register_source
 from .analyses import kinds as K
-from .errors import NonDifferentiableArgumentError, SrcgradError, WrtError
+from .compile import register_source
+from .errors import NonDifferentiableArgumentError, SourceUnavailableError, SrcgradError, WrtError
 from .source import unwrap
 
 
@@ -123,6 +123,11 @@ class _Derivative:
     def __init__(self, f, wrt, mode):
         self.f = f
         self.fn = unwrap(f)
+        if not inspect.isfunction(self.fn):
+            raise SourceUnavailableError(
+                f"srcgrad cannot differentiate {f!r}: it is not a Python function with "
+                "readable source", hint="differentiate a Python function that calls it, and "
+                "register a rule for it with @srcgrad.adjoint")
         self.mode = mode
         self.wrt_names, self.wrt_tuple = resolve_wrt(self.fn, wrt)
         self.signature = inspect.signature(self.fn)
@@ -190,12 +195,25 @@ def _dispatcher_text(name, signature):
         elif saw_posonly:
             params.append("/")
             saw_posonly = False
+        if p.kind is p.VAR_POSITIONAL:
+            params.append(f"*{p.name}")
+            call.append(f"*{p.name}")
+            key.append(f"tuple(map(type, {p.name}))")
+            saw_star = True
+            continue
+        if p.kind is p.VAR_KEYWORD:
+            params.append(f"**{p.name}")
+            call.append(f"**{p.name}")
+            key.append(f"tuple((k, type(v)) for k, v in {p.name}.items())")
+            continue
         if p.kind is p.KEYWORD_ONLY and not saw_star:
             params.append("*")
             saw_star = True
         params.append(p.name)
         call.append(f"{p.name}={p.name}" if p.kind is p.KEYWORD_ONLY else p.name)
         key.append(f"type({p.name})")
+    if not key:
+        key.append("None")
     if saw_posonly:
         params.append("/")
     key_text = f"({key[0]},)" if len(key) == 1 else f"({', '.join(key)})"

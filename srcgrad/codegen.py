@@ -7,11 +7,12 @@ Comment markers (``__srcgrad_comment__('...')`` statements made by
 from __future__ import annotations
 
 import ast
-import copy
 import re
 
 import astor
 import gast
+
+from .astutil import deepcopy
 
 _COMMENT = re.compile(r"^(\s*)__srcgrad_comment__\((\d+)\)\s*$")
 
@@ -27,7 +28,7 @@ def to_source(nodes):
                 node.args = [gast.Constant(value=len(texts) - 1, kind=None)]
             self.generic_visit(node)
 
-    nodes = [copy.deepcopy(n) for n in nodes]
+    nodes = [deepcopy(n) for n in nodes]
     for n in nodes:
         Number().visit(n)
     module = gast.Module(body=list(nodes), type_ignores=[])

@@ -16,6 +16,8 @@ lock, so threads share them safely.
 from __future__ import annotations
 
 import inspect
+import linecache
+import os
 import threading
 from dataclasses import dataclass, field
 
@@ -31,7 +33,7 @@ from .analyses import kinds as K
 from .astutil import anno_get, anno_set
 from .compile import CompiledUnit, late_cell, late_ref
 from .context import FunctionContext
-from .errors import SrcgradError, UnsupportedSyntaxError
+from .errors import NoRuleError, SourceUnavailableError, SrcgradError, UnsupportedSyntaxError
 from .runtime import Where
 from .source import parse_function, unwrap
 from .transforms.check_supported import CheckSupported
@@ -194,8 +196,25 @@ def _differentiate(ctx, unit, wrt_names, param_kinds, wrt_tuple, stop_after):
     unit.done = True
 
 
+_LIBRARY_ROOTS = {"numpy", "scipy", "math", "builtins", "operator", "functools", "srcgrad",
+                  "statistics", "random", "itertools", "collections"}
+
+
+def _is_library(fn):
+    """Functions of NumPy, the standard library and srcgrad need rules; we never read them."""
+    module = (getattr(fn, "__module__", None) or "").split(".")[0]
+    if module in _LIBRARY_ROOTS and not getattr(fn, "__srcgrad_unit__", None):
+        return True
+    filename = getattr(getattr(fn, "__code__", None), "co_filename", "")
+    return "site-packages" in filename or filename.startswith(_STDLIB)
+
+
+_STDLIB = os.path.dirname(os.__file__)
+
+
 def _is_user_function(callee):
-    return (inspect.isfunction(unwrap(callee)) and not registry.has_rule(callee)
+    fn = unwrap(callee)
+    return (inspect.isfunction(fn) and not _is_library(fn) and not registry.has_rule(callee)
             and not registry.is_nondifferentiable(callee))
 
 
@@ -208,8 +227,11 @@ def _helper_for(ctx, prim, active, arg_kinds, caller_unit):
     if not any(isinstance(a, gast.Name) and a.id in active for a in atoms):
         return None
     target = unwrap(callee)
+    sig = inspect.signature(target)
+    for p in sig.parameters.values():
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            raise _variadic_error(target, p)
     try:
-        sig = inspect.signature(target)
         placeholder = sig.bind(*range(len(prim.args)), **{k: k for k in prim.keywords})
     except TypeError as exc:
         raise ctx.error(SrcgradError, f"the call to '{prim.callee_name}' does not match its "
@@ -221,11 +243,6 @@ def _helper_for(ctx, prim, active, arg_kinds, caller_unit):
     kinds_of_args = dict(zip(list(range(len(prim.args))) + list(prim.keywords), arg_kinds))
     param_kinds = {}
     for param, p in sig.parameters.items():
-        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
-            raise ctx.error(UnsupportedSyntaxError,
-                            f"srcgrad cannot differentiate through '{prim.callee_name}', "
-                            "which takes *args or **kwargs", _stmt_of(ctx, prim),
-                            hint="give the helper named parameters")
         if param in bound:
             ph = placeholder.arguments[param]
             param_kinds[param] = kinds_of_args.get(ph)
@@ -237,10 +254,35 @@ def _helper_for(ctx, prim, active, arg_kinds, caller_unit):
     key = unit_key(target, "split", active_params, param_kinds, wrt_tuple)
     unit = _units.get(key)
     if unit is None:
-        unit = _build(target, key, "split", active_params, param_kinds, wrt_tuple, None)
+        try:
+            unit = _build(target, key, "split", active_params, param_kinds, wrt_tuple, None)
+        except SourceUnavailableError as exc:
+            raise ctx.error(
+                NoRuleError,
+                f"srcgrad cannot differentiate the call to '{prim.callee_name}': its source "
+                f"cannot be read ({exc.message.split(': ', 1)[-1]}) and it has no adjoint rule",
+                prim.node, hint=f"define '{prim.callee_name}' in a .py file, or register a rule "
+                f"for it with @srcgrad.adjoint({prim.callee_name})") from None
     info = HelperInfo(late_ref(key, "fwd"), late_ref(key, "bwd"), unit.names["fwd"],
                       unit.names["bwd"], active_params, bound)
     return info, unit.result_kind
+
+
+def _variadic_error(fn, param):
+    """Point at the ``*args`` / ``**kwargs`` in ``fn``'s definition."""
+    code = fn.__code__
+    star = ("*" if param.kind is param.VAR_POSITIONAL else "**") + param.name
+    lineno, line = code.co_firstlineno, None
+    for n in range(code.co_firstlineno, code.co_firstlineno + 30):
+        text = linecache.getline(code.co_filename, n)
+        if star in text:
+            lineno, line = n, text.rstrip("\n")
+            break
+    return UnsupportedSyntaxError(
+        f"srcgrad cannot differentiate '{fn.__qualname__}', which takes {star}",
+        filename=code.co_filename, lineno=lineno, line=line,
+        col=line.find(star) if line else None,
+        hint="give the function named parameters (pass a list or tuple instead of *args)")
 
 
 def _stmt_of(ctx, prim):

@@ -35,6 +35,16 @@ def unbroadcast(g, like):
     return g
 
 
+def unreduce(g, like, axis, keepdims):
+    """Spread the cotangent ``g`` of a reduction of ``like`` back over ``like``'s shape."""
+    shape = np.shape(like)
+    if not keepdims and axis is not None:
+        axes = (axis,) if isinstance(axis, int) else tuple(axis)
+        ndim = len(shape)
+        g = np.expand_dims(g, tuple(sorted(a % ndim for a in axes)))
+    return np.broadcast_to(g, shape)
+
+
 def is_zero(value):
     return value is None or (isinstance(value, (float, int)) and value == 0)
 
@@ -76,7 +86,8 @@ def seq_add_at(acc, seq, index, g):
 
 def array_add_at(acc, array, index, g):
     """Add ``g`` into ``acc`` (the cotangent of ``array``) at ``index``."""
-    if is_zero(acc) or not isinstance(acc, np.ndarray) or acc.shape != array.shape:
+    if (is_zero(acc) or not isinstance(acc, np.ndarray) or acc.shape != array.shape
+            or not acc.flags.writeable):
         base = np.zeros(array.shape, dtype=np.result_type(array.dtype, np.float64)
                         if not np.issubdtype(array.dtype, np.floating) else array.dtype)
         if not is_zero(acc):

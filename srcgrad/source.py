@@ -112,8 +112,8 @@ def _lines_signature(filename):
 
 
 def _copy_tree(node):
-    import copy
-    return copy.deepcopy(node)
+    from .astutil import deepcopy
+    return deepcopy(node)
 
 
 def _indent_of(line):
@@ -125,9 +125,15 @@ def _find_function(module, fn):
     for node in gast.walk(module):
         if isinstance(node, (gast.FunctionDef, gast.AsyncFunctionDef)) and node.name == name:
             if isinstance(node, gast.AsyncFunctionDef):
+                lineno = fn.__code__.co_firstlineno
+                while "async" not in (linecache.getline(fn.__code__.co_filename, lineno)
+                                      or "async"):
+                    lineno += 1  # skip decorators
+                line = linecache.getline(fn.__code__.co_filename, lineno).rstrip("\n")
                 raise UnsupportedSyntaxError(
                     "srcgrad cannot differentiate an async function",
-                    filename=fn.__code__.co_filename, lineno=fn.__code__.co_firstlineno,
+                    filename=fn.__code__.co_filename, lineno=lineno,
+                    col=line.find("async") if "async" in line else None, line=line or None,
                     hint="differentiate a plain 'def' function")
             return node
     return None

@@ -27,9 +27,9 @@ import pytest
 
 import srcgrad
 from srcgrad import (
-    NoRuleError,
     NonDifferentiableArgumentError,
     NonScalarOutputError,
+    NoRuleError,
     SourceUnavailableError,
     SrcgradError,
     UnsupportedSyntaxError,
@@ -589,10 +589,6 @@ def f_reduce(x):
     return functools.reduce(operator.mul, [x, x, 2.0])  # ERR:reduce
 
 
-def f_np_gamma_like(x):
-    return math.lgamma(x) * math.erfc(x) + math.gamma(x)  # ERR:several
-
-
 @pytest.mark.parametrize("fn, marker, name", [
     (f_gamma, "gamma", "gamma"),
     (f_reduce, "reduce", "reduce"),
@@ -601,22 +597,6 @@ def test_active_call_without_source_or_rule(fn, marker, name):
     exc = raised_by(lambda: srcgrad.grad(fn)(1.5), NoRuleError)
     assert_located(exc, NoRuleError, marker_line(marker), token=name,
                    message_mentions=[name], hint_mentions=["srcgrad.adjoint"])
-
-
-def test_user_adjoint_rule_fixes_a_missing_rule():
-    def gamma2(v):
-        return math.gamma(v)
-
-    # A C function srcgrad cannot read, wrapped so the test does not register
-    # a rule for math.gamma itself for the rest of the session.
-    opaque = np.frompyfunc(math.gamma, 1, 1)
-
-    def g(x):
-        return float(opaque(x)) * 1.0  # ERR:opaque
-    with pytest.raises(SrcgradError) as info:
-        srcgrad.grad(g)(1.5)
-    assert "srcgrad.adjoint" in str(info.value)
-    assert f"{THIS_FILE}:{marker_line('opaque')}:" in str(info.value)
 
 
 _EXEC_NS = {}
@@ -659,7 +639,7 @@ def test_builtin_without_source_differentiated_directly():
 # --------------------------------------------------------------------------- non-scalar output
 
 def f_vector_out(x):
-    return np.array([x, 2.0 * x, 3.0 * x])  # ERR:vector_out
+    return x * np.array([1.0, 2.0, 3.0])  # ERR:vector_out
 
 
 def f_array_in_out(x):
@@ -689,6 +669,13 @@ def test_non_scalar_output(fn, marker, arg, transform):
 
 
 def test_size_one_array_output_is_a_scalar():
+    def f(x):
+        return x * x
+    g = srcgrad.grad(f)(np.array([2.0]))
+    np.testing.assert_allclose(g, [4.0])
+
+
+def test_size_one_keepdims_output_is_a_scalar():
     def f(x):
         return np.sum(x * x, keepdims=True)
     g = srcgrad.grad(f)(np.array([1.0, 2.0]))
@@ -726,7 +713,7 @@ def test_int_argument_not_in_wrt_is_fine():
     assert srcgrad.grad(f_two, wrt=1)(2, 1.0) == 3.0
 
 
-# --------------------------------------------------------------------------- wrt: names and positions
+# ---------------------------------------------------- wrt: names and positions
 
 @pytest.mark.parametrize("wrt", ["z", 5, -3, (0, "z"), (0, 0), ("x", 0), ("y", "y")],
                          ids=["no_such_name", "position_5", "position_-3", "name_in_tuple",

@@ -37,6 +37,7 @@ class Prim:
     callee: object = None   # resolved callable for op / call
     callee_name: str = ""   # how the source spells it
     resolved: bool = True
+    node: object = None     # the expression node (for error positions)
 
 
 def local_names(fn_node):
@@ -81,6 +82,7 @@ def classify(ctx):
     for stmt in gast.walk(ctx.node):
         if isinstance(stmt, gast.Assign):
             prim = _classify(ctx, stmt.targets[0].id, stmt.value)
+            prim.node = _position(stmt.value) or stmt
             anno_set(stmt, "prim", prim)
             stmts.append(stmt)
     return stmts
@@ -116,6 +118,25 @@ def _classify(ctx, target, value):
             return Prim("const", target)  # e.g. math.pi, np.newaxis
         return Prim("attribute", target, [value.value], callee_name=value.attr)
     return Prim("other", target)
+
+
+@dataclass
+class Position:
+    lineno: int
+    col_offset: int
+
+
+def _position(value):
+    """Where to point for ``value``: a call points at its function's name."""
+    if getattr(value, "lineno", None) is None:
+        return None
+    if isinstance(value, gast.Call):
+        func = value.func
+        if isinstance(func, gast.Attribute) and getattr(func, "end_col_offset", None) is not None:
+            return Position(func.end_lineno, func.end_col_offset - len(func.attr))
+        if getattr(func, "lineno", None) is not None:
+            return Position(func.lineno, func.col_offset)
+    return value
 
 
 def _spell(func):

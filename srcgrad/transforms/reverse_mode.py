@@ -317,7 +317,7 @@ class ReverseMode:
         if callee is None:
             raise self.ctx.error(
                 NoRuleError,
-                f"srcgrad cannot tell which function '{prim.callee_name}' is", stmt,
+                f"srcgrad cannot tell which function '{prim.callee_name}' is", prim.node,
                 hint="call a module-level function, a NumPy/math function, or a method "
                      "srcgrad supports")
         all_atoms = list(prim.args) + list(prim.keywords.values())
@@ -330,7 +330,7 @@ class ReverseMode:
             raise self.ctx.error(
                 NoRuleError,
                 f"srcgrad cannot differentiate the call to '{name}': it has no readable "
-                f"Python source and no adjoint rule", stmt,
+                f"Python source and no adjoint rule", prim.node,
                 hint=f"register a rule: @srcgrad.adjoint({name}) on a function "
                      f"(g, out, *args) returning the cotangents of the arguments, or "
                      f"@srcgrad.nondifferentiable if it carries no gradient")

@@ -115,22 +115,33 @@ def _replace_loads(node, old, new_node):
 
 
 def propagate_copies(fn):
-    loads, stores = _counts(fn)
+    """Remove top-level copies ``a = b`` where ``a`` is assigned only there and
+    ``b`` is not reassigned later; later statements read ``b`` instead."""
+    _, stores = _counts(fn)
     body = fn.body
-    i = 0
-    while i < len(body):
-        stmt = body[i]
+    last_store = {}
+    for index, stmt in enumerate(body):
+        for name in _stored_in([stmt]):
+            last_store[name] = index
+    renames = {}
+    new_body = []
+    for index, stmt in enumerate(body):
+        if renames:
+            _rename_loads(stmt, renames)
         if (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
                 and isinstance(stmt.value, gast.Name)):
             a, b = stmt.targets[0].id, stmt.value.id
-            if stores[a] == 1 and a != b and b not in _stored_in(body[i + 1:]):
-                del body[i]
-                for later in body[i:]:
-                    _replace_loads(later, a, gast.Name(id=b, ctx=gast.Load(), annotation=None,
-                                                       type_comment=None))
-                loads, stores = _counts(fn)
+            if stores[a] == 1 and a != b and last_store.get(b, -1) <= index:
+                renames[a] = b
                 continue
-        i += 1
+        new_body.append(stmt)
+    fn.body = new_body
+
+
+def _rename_loads(node, renames):
+    for sub in gast.walk(node):
+        if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Load) and sub.id in renames:
+            sub.id = renames[sub.id]
 
 
 def _has_call(node):

@@ -1,0 +1,16 @@
+"""Rules for NumPy reductions (``axis`` as int, tuple, None or negative; ``keepdims``)."""
+
+import numpy as np
+
+from ..runtime import unreduce
+from .registry import adjoint
+
+
+@adjoint(np.sum)
+def sum_(g, out, a, axis=None, dtype=None, out_=None, keepdims=False):
+    return unreduce(g, a, axis, keepdims)
+
+
+@adjoint(np.mean)
+def mean(g, out, a, axis=None, dtype=None, out_=None, keepdims=False):
+    return unreduce(g, a, axis, keepdims) * (np.size(out) / np.size(a))
