@@ -117,6 +117,21 @@ def _shape_like(grad, value):
     return grad
 
 
+def specialized_target(fn, args, kwargs):
+    """What to read for ``fn`` called with ``args``.
+
+    A derivative srcgrad made is a dispatcher; what it runs for these
+    argument types is a generated function with readable source, and that is
+    what gets differentiated (so ``grad(grad(f))`` differentiates code).
+    """
+    d = getattr(fn, "__srcgrad_derivative__", None)
+    while d is not None:
+        generated = d.specialize(args, kwargs)
+        fn = getattr(generated, "__srcgrad_generated__", generated)
+        d = getattr(fn, "__srcgrad_derivative__", None)
+    return fn
+
+
 class _Derivative:
     """Shared machinery of the dispatching wrappers."""
 
@@ -142,9 +157,10 @@ class _Derivative:
         for name in self.wrt_names:
             _check_wrt_value(self.fn, name, values[name])
         param_kinds = {name: K.kind_of_value(value) for name, value in values.items()}
-        unit = pipeline.get_unit(self.fn, self.mode, self.wrt_names, param_kinds,
+        target = specialized_target(self.fn, args, kwargs)
+        unit = pipeline.get_unit(target, self.mode, self.wrt_names, param_kinds,
                                  self.wrt_tuple)
-        generated = unit.compiled.bind(self.fn, unit.names["main"])
+        generated = unit.compiled.bind(target, unit.names["main"])
         needs_fix = any(not isinstance(values[n], (float, np.floating)) for n in self.wrt_names)
         if needs_fix:
             generated = self._fixing(generated, values)
@@ -166,19 +182,19 @@ class _Derivative:
             return grads if mode == "grad" else (result[0], grads)
 
         fixed.__srcgrad_unit__ = generated.__srcgrad_unit__
+        fixed.__srcgrad_generated__ = generated
         return fixed
 
     def default_unit(self):
-        """The unit to show when no call has picked argument types: all floats."""
-        if self.last is not None:
-            return self.last
-        kinds = {}
-        for p in self.signature.parameters.values():
-            default = p.default if p.default is not p.empty else 1.0
-            kinds[p.name] = K.kind_of_value(default) or K.SCALAR
-        for name in self.wrt_names:
-            kinds[name] = K.SCALAR
-        return pipeline.get_unit(self.fn, self.mode, self.wrt_names, kinds, self.wrt_tuple)
+        """The unit last used, or (before any call) the one for float arguments."""
+        if self.last is None:
+            args = [1.0 if p.default is p.empty or p.name in self.wrt_names else p.default
+                    for p in self.signature.parameters.values()
+                    if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+            kwargs = {p.name: 1.0 if p.default is p.empty else p.default
+                      for p in self.signature.parameters.values() if p.kind is p.KEYWORD_ONLY}
+            self.specialize(tuple(args), kwargs)
+        return self.last
 
 
 def _dispatcher_text(name, signature):

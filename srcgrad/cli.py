@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.machinery
 import importlib.util
 import os
 import sys
@@ -22,6 +23,16 @@ class TargetError(Exception):
     """A bad TARGET on the command line."""
 
 
+def _origin(exc):
+    """``file:line: `` of the innermost frame of ``exc``'s traceback."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return ""
+    return f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}: "
+
+
 def load_target(target):
     """``path/to/file.py:func`` or ``package.module:func`` -> the function."""
     if ":" not in target:
@@ -32,7 +43,8 @@ def load_target(target):
         if not os.path.exists(where):
             raise TargetError(f"{where}: no such file")
         module_name = "_srcgrad_target_" + os.path.splitext(os.path.basename(where))[0]
-        spec = importlib.util.spec_from_file_location(module_name, where)
+        loader = importlib.machinery.SourceFileLoader(module_name, where)  # any extension
+        spec = importlib.util.spec_from_file_location(module_name, where, loader=loader)
         module = importlib.util.module_from_spec(spec)
         sys.modules[module_name] = module
         directory = os.path.dirname(os.path.abspath(where))
@@ -42,17 +54,22 @@ def load_target(target):
         except SyntaxError as exc:
             raise TargetError(f"{exc.filename}:{exc.lineno}: syntax error: {exc.msg}") from None
         except Exception as exc:  # the user's module failed at import
-            raise TargetError(f"{where}: importing it raised {type(exc).__name__}: {exc}") \
-                from None
+            raise TargetError(f"{_origin(exc)}importing {where} raised "
+                              f"{type(exc).__name__}: {exc}") from None
         finally:
             sys.path.remove(directory)
     else:
+        if os.getcwd() not in sys.path and "" not in sys.path:
+            sys.path.insert(0, os.getcwd())  # as 'python -m' would
         try:
             module = importlib.import_module(where)
         except ModuleNotFoundError as exc:
             raise TargetError(f"no module named '{exc.name}'") from None
         except SyntaxError as exc:
             raise TargetError(f"{exc.filename}:{exc.lineno}: syntax error: {exc.msg}") from None
+        except Exception as exc:  # the user's module failed at import
+            raise TargetError(f"{_origin(exc)}importing {where} raised "
+                              f"{type(exc).__name__}: {exc}") from None
     obj = module
     for part in name.split("."):
         if not hasattr(obj, part):
@@ -110,4 +127,10 @@ def main(argv=None):
         return 1
     except SrcgradError as exc:
         print(f"srcgrad: error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # never a traceback on the command line
+        if os.environ.get("SRCGRAD_DEBUG"):
+            raise
+        print(f"srcgrad: error: {_origin(exc)}{type(exc).__name__}: {exc} "
+              "(set SRCGRAD_DEBUG=1 to see the traceback)", file=sys.stderr)
         return 1

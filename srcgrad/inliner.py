@@ -46,8 +46,17 @@ def inline(rule, g, out, bound, wanted, scalar_params, namer, injector):
     prelude = body[:-1]
     if len(rule.params) == 1:
         exprs = [ret]
-    else:
-        exprs = list(ret.elts) if isinstance(ret, gast.Tuple) else [ret]
+    elif isinstance(ret, gast.Tuple):
+        exprs = list(ret.elts)
+    else:  # the rule returns a call that yields the tuple of cotangents
+        pair = "cotangents"
+        prelude = prelude + [gast.Assign(targets=[gast.Name(id=pair, ctx=gast.Store(),
+                                                            annotation=None, type_comment=None)],
+                                         value=ret, type_comment=None)]
+        exprs = [gast.Subscript(value=gast.Name(id=pair, ctx=gast.Load(), annotation=None,
+                                                type_comment=None),
+                                slice=gast.Constant(value=i, kind=None), ctx=gast.Load())
+                 for i in range(len(rule.params))]
     wanted_exprs = {}
     for param, expr in zip(rule.params, exprs):
         if param in wanted and not (isinstance(expr, gast.Constant) and expr.value is None):

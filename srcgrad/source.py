@@ -56,8 +56,12 @@ _cache: dict = {}
 
 
 def unwrap(fn):
-    """The plain Python function behind ``fn`` (bound methods, functools.wraps)."""
-    fn = inspect.unwrap(fn)
+    """The plain Python function behind ``fn`` (bound methods, functools.wraps).
+
+    Stops at functions srcgrad made: their ``__wrapped__`` names the function
+    they differentiate, not their own code.
+    """
+    fn = inspect.unwrap(fn, stop=lambda f: hasattr(f, "__srcgrad_derivative__"))
     return getattr(fn, "__func__", fn)
 
 

@@ -91,7 +91,7 @@ def test_if_nested(check, f, x, y):
 
 def range_1arg(x, n):
     y = x
-    for i in range(n):
+    for _i in range(n):
         y = y * x + 1.0
     return y
 
@@ -126,9 +126,9 @@ def range_neg_step_2(x, n):
 
 def range_zero_trip(x, n):
     y = x * 3.0
-    for i in range(n, n):
+    for _i in range(n, n):
         y = y * x * 100.0
-    for i in range(5, 2):
+    for _i in range(5, 2):
         y = y * 7.0
     return y
 
@@ -432,7 +432,7 @@ def test_triple_nested(check, x):
 
 def for_break(x):
     y = x
-    for i in range(10):
+    for _i in range(10):
         y = y * 1.3 + x
         if y > 5.0:
             break
@@ -470,7 +470,7 @@ def while_continue(x):
 
 def break_nested_if(x):
     y = 0.0
-    for i in range(8):
+    for _i in range(8):
         if x > 0.0:
             if y > 3.0:
                 break
@@ -510,7 +510,7 @@ def break_inner_only(x):
     acc = 0.0
     for i in range(4):
         t = x
-        for j in range(10):
+        for _j in range(10):
             t = t * 1.5
             if t > 3.0 + i:
                 break
@@ -557,7 +557,7 @@ def test_break_continue_positive(check, f, x):
 
 def for_else_no_break(x):
     y = x
-    for i in range(3):
+    for _i in range(3):
         y = y * x
     else:
         y = y + 10.0 * x
@@ -566,7 +566,7 @@ def for_else_no_break(x):
 
 def for_else_maybe_break(x):
     y = x
-    for i in range(4):
+    for _i in range(4):
         y = y * 1.5
         if y > 3.0:
             break
@@ -632,7 +632,7 @@ def guard_clause(x, y):
 
 def return_in_for(x):
     y = x
-    for i in range(10):
+    for _i in range(10):
         y = y * 1.4 + 0.1
         if y > 4.0:
             return y * x
@@ -677,7 +677,7 @@ def return_in_nested_loops(x):
 def return_after_loop_in_if(x):
     if x > 1.0:
         y = x
-        for i in range(3):
+        for _i in range(3):
             y = y * x
         return y
     y = 0.0
@@ -703,3 +703,15 @@ def test_return_in_while(check, x):
 @pytest.mark.parametrize("f", [guard_clause, return_in_nested_ifs])
 def test_returns_two_args(check, f, x, y):
     run(check, f, x, y)
+
+
+# ---------------------------------------------------------------- value of value_and_grad
+
+@pytest.mark.parametrize("x", [0.4, 1.5, 3.5])
+@pytest.mark.parametrize("f", [if_elif_else, while_data_dependent, for_break, for_else_maybe_break,
+                               several_returns, return_in_for, return_in_while,
+                               return_in_nested_loops, nested_for_else])
+def test_value_and_grad_value_matches(f, x):
+    v, g = srcgrad.value_and_grad(f)(x)
+    assert v == pytest.approx(f(x), rel=1e-12)
+    assert _is_float(g)

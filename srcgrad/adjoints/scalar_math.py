@@ -205,6 +205,16 @@ def sum_start(g, out, iterable, start):
     return seq_fill(iterable, g), g
 
 
+@adjoint(builtins.list)
+def list_(g, out, iterable):
+    return g
+
+
+@adjoint(builtins.tuple)
+def tuple_(g, out, iterable):
+    return g
+
+
 @adjoint(builtins.pow, nargs=2, kind="scalar")
 def builtin_pow(g, out, base, exp):
     return g * exp * base ** (exp - 1), (g * out * math.log(base) if base > 0 else 0.0)

@@ -34,10 +34,13 @@ def elt(kind):
     return kind[4:] if is_seq(kind) else UNKNOWN
 
 
+BOTTOM = "bottom"  # the element kind of an empty list: no information yet
+
+
 def join(a, b):
-    if a is None:
+    if a is None or a == BOTTOM:
         return b
-    if b is None or a == b:
+    if b is None or b == BOTTOM or a == b:
         return a
     if is_seq(a) and is_seq(b):
         return seq(join(elt(a), elt(b)))
@@ -140,12 +143,15 @@ def _prim_kind(prim, value, kinds, call_result_kind):
         c = _combine(args)
         return SCALAR if c == SCALAR else (ARRAY if c == ARRAY else UNKNOWN)
     if prim.kind == "literal":
-        e = None
+        e = BOTTOM if not args else None
         for a in args:
             e = join(e, a)
         return seq(e or UNKNOWN)
     if prim.kind == "subscript":
-        return elt(args[0]) if is_seq(args[0]) else UNKNOWN
+        if isinstance(value.slice, gast.Slice):
+            return args[0] if is_seq(args[0]) else UNKNOWN
+        e = elt(args[0]) if is_seq(args[0]) else UNKNOWN
+        return None if e == BOTTOM else e
     if prim.kind == "call":
         callee = prim.callee
         kw = [_atom_kind(v, kinds) for v in prim.keywords.values()]

@@ -48,8 +48,38 @@ class LowerLoops:
 
     def __call__(self, ctx):
         self.ctx = ctx
+        ctx.node.body = self._hoist_else(ctx.node.body)
         ctx.node.body = self._stmts(ctx.node.body)
         return ctx
+
+    # loop 'else' clauses ------------------------------------------------
+
+    def _hoist_else(self, stmts):
+        """Move each loop's ``else`` after the loop, under ``if not stop:``.
+
+        Done first, so a ``continue``/``break`` in an inner loop's ``else``
+        is seen as the outer loop's jump it is.
+        """
+        out = []
+        for stmt in stmts:
+            for field in ("body", "orelse"):
+                block = getattr(stmt, field, None)
+                if isinstance(block, list) and block:
+                    setattr(stmt, field, self._hoist_else(block))
+            out.append(stmt)
+            if isinstance(stmt, (gast.For, gast.While)) and stmt.orelse:
+                orelse, stmt.orelse = stmt.orelse, []
+                breaks = _own_breaks(stmt.body)
+                if not breaks:
+                    out.extend(orelse)
+                    continue
+                flag = self.ctx.namer.fresh("broke")
+                for block, index in breaks:
+                    brk = block[index]
+                    block[index:index + 1] = [assign(flag, const(True), like=brk), brk]
+                out.insert(len(out) - 1, assign(flag, const(False), like=stmt))
+                out.append(if_(not_(load(flag)), orelse, like=orelse[0]))
+        return out
 
     def _stmts(self, stmts):
         out = []
@@ -75,24 +105,47 @@ class LowerLoops:
                     and isinstance(loop.target, gast.Name))
         head = []
         if not is_range:
-            if isinstance(it, (gast.Name, gast.Attribute, gast.Subscript, gast.List, gast.Tuple)):
-                seq = it
-            else:
-                seq_name = namer.fresh("items")
-                pre.append(assign(seq_name, call("list", [it]), like=loop))
-                seq = load(seq_name)
-            if not isinstance(seq, gast.Name):
-                seq_name = namer.fresh("items")
-                pre.append(assign(seq_name, seq, like=loop))
-                seq = load(seq_name)
             index = namer.fresh("i")
-            head = [assign(loop.target, gast.Subscript(value=load(seq.id), slice=load(index),
-                                                       ctx=gast.Load()), like=loop)]
+            length, element = self._element_plan(it, pre, loop)
+            head = [assign(loop.target, element(load(index)), like=loop)]
             loop.target = store(index)
-            loop.iter = call("range", [call("len", [load(seq.id)])])
+            loop.iter = call("range", [length])
         pre_loop, body, post = self._jumps(loop)
         loop.body = head + body
         return pre + pre_loop + [loop] + post
+
+    def _element_plan(self, it, pre, loop):
+        """How to iterate ``it`` by index: (length expression, index -> element).
+
+        ``zip`` and ``enumerate`` are taken apart (their parts indexed in
+        step), so each element read is a plain, differentiable subscript.
+        """
+        namer = self.ctx.namer
+        is_call = isinstance(it, gast.Call) and isinstance(it.func, gast.Name) \
+            and not it.keywords
+        if is_call and it.func.id == "enumerate" and len(it.args) in (1, 2):
+            length, inner = self._element_plan(it.args[0], pre, loop)
+            start = it.args[1] if len(it.args) == 2 else None
+
+            def element(k):
+                counter = deepcopy(k) if start is None else gast.BinOp(
+                    left=deepcopy(k), op=gast.Add(), right=deepcopy(start))
+                return gast.Tuple(elts=[counter, inner(k)], ctx=gast.Load())
+            return length, element
+        if is_call and it.func.id == "zip" and it.args:
+            plans = [self._element_plan(arg, pre, loop) for arg in it.args]
+            length = plans[0][0] if len(plans) == 1 else call("min", [p[0] for p in plans])
+            return length, lambda k: gast.Tuple(elts=[p[1](k) for p in plans], ctx=gast.Load())
+        if isinstance(it, gast.Name):
+            seq = it.id
+        else:
+            seq = namer.fresh("items")
+            value = it if isinstance(it, (gast.Attribute, gast.Subscript, gast.List, gast.Tuple,
+                                          gast.Call)) and not (
+                isinstance(it, gast.Call) and not _is_range_call(it)) else call("list", [it])
+            pre.append(assign(seq, value, like=loop))
+        return (call("len", [load(seq)]),
+                lambda k: gast.Subscript(value=load(seq), slice=deepcopy(k), ctx=gast.Load()))
 
     def _while(self, loop):
         cond = self.ctx.namer.fresh("cond")
@@ -183,6 +236,23 @@ class LowerLoops:
             flags.append(load(self.skip))
         test = flags[0] if len(flags) == 1 else gast.BoolOp(op=gast.Or(), values=flags)
         return not_(test)
+
+
+def _is_range_call(node):
+    return (isinstance(node, gast.Call) and isinstance(node.func, gast.Name)
+            and node.func.id == "range")
+
+
+def _own_breaks(stmts):
+    """(block, index) of the ``break`` statements of this loop (not nested loops')."""
+    found = []
+    for index, stmt in enumerate(stmts):
+        if isinstance(stmt, gast.Break):
+            found.append((stmts, index))
+        elif isinstance(stmt, gast.If):
+            found += _own_breaks(stmt.body) + _own_breaks(stmt.orelse)
+    # indices shift as flags are inserted: patch from the last to the first
+    return found[::-1]
 
 
 def _always(stmts):

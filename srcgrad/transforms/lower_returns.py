@@ -65,6 +65,7 @@ class LowerReturns:
 
     def _block(self, stmts, in_loop):
         out = []
+        maybe = False  # inside loops: some nested statement may return
         for idx, stmt in enumerate(stmts):
             rest = stmts[idx + 1:]
             if isinstance(stmt, gast.Return):
@@ -78,7 +79,11 @@ class LowerReturns:
                 body, s_body = self._block(stmt.body, in_loop)
                 orelse, s_else = self._block(stmt.orelse, in_loop)
                 stmt.body, stmt.orelse = body or [gast.Pass()], orelse
-                if in_loop or (s_body == NEVER and s_else == NEVER):
+                if in_loop:
+                    maybe = maybe or s_body != NEVER or s_else != NEVER
+                    out.append(stmt)
+                    continue
+                if s_body == NEVER and s_else == NEVER:
                     out.append(stmt)
                     continue
                 if s_body == ALWAYS and s_else == ALWAYS:
@@ -103,11 +108,12 @@ class LowerReturns:
                 out.append(stmt)
                 if in_loop:
                     self.flag_used = True
+                    maybe = True
                     out.append(if_(load(self.done), [located(gast.Break(), stmt)], like=stmt))
                     continue
                 return out + self._guard(rest, stmt), MAYBE
             out.append(stmt)
-        return out, NEVER
+        return out, MAYBE if maybe else NEVER
 
     def _guard(self, rest, like):
         lowered, _ = self._block(rest, in_loop=False)

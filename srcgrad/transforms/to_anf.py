@@ -148,6 +148,13 @@ class ToANF:
             node.comparators = [self._atom(c, pre) for c in node.comparators]
             return node
         if isinstance(node, gast.Call):
+            if (isinstance(node.func, gast.Name) and node.func.id in ("min", "max")
+                    and len(node.args) > 2 and not node.keywords):
+                # min(a, b, c) -> min(min(a, b), c): the two-argument rule applies
+                inner = gast.Call(func=gast.Name(id=node.func.id, ctx=gast.Load(),
+                                                 annotation=None, type_comment=None),
+                                  args=node.args[:-1], keywords=[])
+                node.args = [inner, node.args[-1]]
             node.func = self._callee(node.func, pre)
             node.args = [self._atom(a, pre) for a in node.args]
             for kw in node.keywords:

@@ -1,0 +1,39 @@
+def grad_goldstein(x, y):
+    t_3 = x + y + 1
+    t_2 = t_3 ** 2
+    t_15 = 6 * x
+    t_5 = 19 - 14 * x + 3 * x ** 2 - 14 * y + t_15 * y + 3 * y ** 2
+    t = 1 + t_2 * t_5
+    t_21 = 2 * x - 3 * y
+    t_20 = t_21 ** 2
+    t_34 = 36 * x
+    t_24 = 18 - 32 * x + 12 * x ** 2 + 48 * y - t_34 * y + 27 * y ** 2
+    t_18 = 30 + t_20 * t_24
+    z = t * t_18
+    # reverse sweep
+    dz = 1.0
+    # z = (1 + (x + y + 1)**2 * (19 - 14*x + 3*x**2 - 14*y + 6*x*y + 3*y**2)) * (30 + (2*x - 3*y)**2 * (18 - 32*x...
+    dt = dz * t_18
+    dt_18 = dz * t
+    dt_24 = dt_18 * t_20
+    dy = dt_24 * 27 * 2 * y
+    dt_33 = -dt_24
+    dy = dy + dt_33 * t_34
+    dx = dt_33 * y * 36
+    dy = dy + dt_24 * 48
+    dx = dx + dt_24 * 12 * 2 * x
+    dx = dx - dt_24 * 32
+    dt_21 = dt_18 * t_24 * 2 * t_21
+    dy = dy - dt_21 * 3
+    dx = dx + dt_21 * 2
+    dt_5 = dt * t_2
+    dy = dy + dt_5 * 3 * 2 * y
+    dy = dy + dt_5 * t_15
+    dx = dx + dt_5 * y * 6
+    dy = dy - dt_5 * 14
+    dx = dx + dt_5 * 3 * 2 * x
+    dx = dx - dt_5 * 14
+    dt_3 = dt * t_5 * 2 * t_3
+    dx = dx + dt_3
+    dy = dy + dt_3
+    return dx, dy
