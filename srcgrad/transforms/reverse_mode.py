@@ -65,7 +65,7 @@ class AdjointState:
 class ReverseMode:
     """Emit forward and reverse sweeps.
 
-    Before (ANF/SSA, wrt ``x``)::
+    Before (the user's function, wrt ``x``; this pass sees it after ToSSA)::
 
         def f(x, y):
             t = x * y
@@ -74,12 +74,14 @@ class ReverseMode:
 
     After (mode ``grad``)::
 
-        def df(x, y):
+        def grad_f(x, y):
             t = x * y
             z = np.sin(t)
+            # reverse sweep
             dz = 1.0
-            # z = np.sin(x * y)
+            # z = np.sin(t)
             dt = dz * np.cos(t)
+            # t = x * y
             dx = dt * y
             return dx
     """

@@ -210,15 +210,30 @@ def _is_comment(stmt):
 
 
 class Simplify:
-    """Fold constants in generated code.
+    """Tidy the generated code.
 
-    Before::
+    For this function ReverseMode emits ``t = x ** 2``, ``dt = dy`` and
+    ``dx = dx + dt * 2 * x ** (2 - 1)``; Simplify leaves:
 
-        dx = dt * 2 * x ** (2 - 1)
+    Before (the user's function)::
+
+        def f(x):
+            y = x ** 2 + 3.0
+            z = y * x
+            return z
 
     After::
 
-        dx = dt * 2 * x
+        def grad_f(x):
+            y = x ** 2 + 3.0
+            z = y * x
+            # reverse sweep
+            dz = 1.0
+            # z = y * x
+            dx = dz * y
+            # y = x ** 2 + 3.0
+            dx = dx + dz * x * 2 * x
+            return dx
     """
 
     name = "simplify"
