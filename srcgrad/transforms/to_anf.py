@@ -120,7 +120,9 @@ class ToANF:
     # expressions --------------------------------------------------------
 
     def _fresh(self):
-        return self.ctx.namer.fresh("t")
+        name = self.ctx.namer.fresh("t")
+        self.ctx.facts.setdefault("temps", set()).add(name)
+        return name
 
     def _atom(self, node, pre, name_only=False):
         if isinstance(node, gast.Name) or (isinstance(node, gast.Constant) and not name_only):
