@@ -89,6 +89,8 @@ def _wrt(values):
 
 def cmd_show(args):
     from .api import grad, source
+    if args.order < 1:
+        raise TargetError(f"--order must be 1 or more, not {args.order}")
     fn = load_target(args.target)
     g = fn
     for _ in range(args.order):
