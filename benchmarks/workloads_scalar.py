@@ -27,7 +27,7 @@ def goldstein_grad_by_hand(x, y):
 
 def recurrence(x, a):
     y = x
-    for i in range(100):
+    for _ in range(100):
         y = math.sin(a * y) + 0.5 * y
     return y
 
@@ -35,7 +35,7 @@ def recurrence(x, a):
 def recurrence_grad_by_hand(x, a):
     ys = []
     y = x
-    for i in range(100):
+    for _ in range(100):
         ys.append(y)
         y = math.sin(a * y) + 0.5 * y
     dy, da = 1.0, 0.0
