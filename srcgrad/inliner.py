@@ -17,6 +17,39 @@ from .astutil import deepcopy, names_loaded, names_stored
 from .runtime import unbroadcast
 
 
+def _parts(rule):
+    """The rule split once: (param node names, prelude, cotangent exprs, locals)."""
+    parts = getattr(rule, "_parts", None)
+    if parts is not None:
+        return parts
+    tree = rule.tree
+    arg_names = [a.id for a in tree.args.args]
+    body = tree.body
+    ret = body[-1].value
+    prelude = list(body[:-1])
+    if len(rule.params) == 1:
+        exprs = [ret]
+    elif isinstance(ret, gast.Tuple):
+        exprs = list(ret.elts)
+    else:  # the rule returns a call that yields the tuple of cotangents
+        pair = "cotangents"
+        prelude = prelude + [gast.Assign(targets=[gast.Name(id=pair, ctx=gast.Store(),
+                                                            annotation=None, type_comment=None)],
+                                         value=ret, type_comment=None)]
+        exprs = [gast.Subscript(value=gast.Name(id=pair, ctx=gast.Load(), annotation=None,
+                                                type_comment=None),
+                                slice=gast.Constant(value=i, kind=None), ctx=gast.Load())
+                 for i in range(len(rule.params))]
+    stmt_info = [(stmt, set(names_stored(stmt)), set(names_loaded(stmt))) for stmt in prelude]
+    locals_ = set()
+    for _, stored, _ in stmt_info:
+        locals_ |= stored
+    expr_reads = [set(names_loaded(e)) for e in exprs]
+    parts = (arg_names, stmt_info, exprs, expr_reads, locals_)
+    rule._parts = parts
+    return parts
+
+
 def inline(rule, g, out, bound, wanted, scalar_params, namer, injector):
     """Inline ``rule``.
 
@@ -32,84 +65,77 @@ def inline(rule, g, out, bound, wanted, scalar_params, namer, injector):
     Returns:
         ``(prelude_statements, {param: cotangent_expression})``.
     """
-    tree = deepcopy(rule.tree)
-    arg_nodes = tree.args.args
-    g_name, out_name = arg_nodes[0].id, arg_nodes[1].id
-    subst = {g_name: g, out_name: out}
-    for node, param in zip(arg_nodes[2:], rule.params):
+    arg_names, stmt_info, exprs, expr_reads, locals_ = _parts(rule)
+    subst = {arg_names[0]: g, arg_names[1]: out}
+    for name, param in zip(arg_names[2:], rule.params):
         if param in bound:
-            subst[node.id] = bound[param]
+            subst[name] = bound[param]
         else:
-            subst[node.id] = gast.Constant(value=rule.defaults.get(param), kind=None)
-    body = tree.body
-    ret = body[-1].value
-    prelude = body[:-1]
-    if len(rule.params) == 1:
-        exprs = [ret]
-    elif isinstance(ret, gast.Tuple):
-        exprs = list(ret.elts)
-    else:  # the rule returns a call that yields the tuple of cotangents
-        pair = "cotangents"
-        prelude = prelude + [gast.Assign(targets=[gast.Name(id=pair, ctx=gast.Store(),
-                                                            annotation=None, type_comment=None)],
-                                         value=ret, type_comment=None)]
-        exprs = [gast.Subscript(value=gast.Name(id=pair, ctx=gast.Load(), annotation=None,
-                                                type_comment=None),
-                                slice=gast.Constant(value=i, kind=None), ctx=gast.Load())
-                 for i in range(len(rule.params))]
-    wanted_exprs = {}
-    for param, expr in zip(rule.params, exprs):
-        if param in wanted and not (isinstance(expr, gast.Constant) and expr.value is None):
-            wanted_exprs[param] = expr
-    # Drop prelude statements no wanted cotangent needs.
+            subst[name] = gast.Constant(value=rule.defaults.get(param), kind=None)
+    chosen = {}
     needed = set()
-    for expr in wanted_exprs.values():
-        needed |= set(names_loaded(expr))
+    for param, expr, reads in zip(rule.params, exprs, expr_reads):
+        if param in wanted and not (isinstance(expr, gast.Constant) and expr.value is None):
+            chosen[param] = expr
+            needed |= reads
     kept = []
-    for stmt in reversed(prelude):
-        targets = set(names_stored(stmt))
-        if targets & needed:
+    for stmt, stored, loaded in reversed(stmt_info):
+        if stored & needed:
             kept.append(stmt)
-            needed |= set(names_loaded(stmt))
-    prelude = kept[::-1]
-    locals_ = set()
-    for stmt in prelude:
-        locals_ |= set(names_stored(stmt))
-    renames = {name: namer.fresh(name) for name in sorted(locals_)}
-    param_names = {n.id for n in arg_nodes}
+            needed |= loaded
+    kept.reverse()
+    renames = {}
+    for stmt in kept:
+        for name in sorted(names_stored(stmt)):
+            renames[name] = namer.fresh(name)
     fn_globals = rule.fn.__globals__
-    scalar_nodes = {subst[n.id] for n in arg_nodes[2:]
-                    if rule.params[arg_nodes[2:].index(n)] in scalar_params}
+    unbroadcast_name = injector.name_for(unbroadcast, "unbroadcast")
+    scalar_atoms = {_atom_key(subst[n]) for n, p in zip(arg_names[2:], rule.params)
+                    if p in scalar_params}
     out_scalar = "out" in scalar_params
+    global_names = {}
 
-    class Subst(gast.NodeTransformer):
-        def visit_Call(self, node):
-            self.generic_visit(node)
-            func = node.func
-            if (isinstance(func, gast.Name) and func.id == injected_unbroadcast[0]
-                    and len(node.args) == 2 and out_scalar
-                    and any(node.args[1] is s or _same_atom(node.args[1], s)
-                            for s in scalar_nodes)):
-                return node.args[0]
-            return node
+    def name_of_global(name):
+        if name not in global_names:
+            obj = fn_globals.get(name, getattr(builtins, name, None))
+            global_names[name] = (injector.name_for(obj, name)
+                                  if obj is not None and not _is_builtin_name(name, obj)
+                                  else name)
+        return global_names[name]
 
-        def visit_Name(self, node):
-            if node.id in param_names and isinstance(node.ctx, gast.Load):
+    def copy(node):
+        """Copy ``node``, substituting parameters, locals and globals as we go."""
+        if isinstance(node, list):
+            return [copy(n) for n in node]
+        if isinstance(node, gast.Name):
+            if node.id in subst and isinstance(node.ctx, gast.Load):
                 return deepcopy(subst[node.id])
             if node.id in renames:
-                node.id = renames[node.id]
-                return node
-            if isinstance(node.ctx, gast.Load) and node.id not in param_names:
-                obj = fn_globals.get(node.id, getattr(builtins, node.id, None))
-                if obj is not None and not _is_builtin_name(node.id, obj):
-                    node.id = injector.name_for(obj, node.id)
+                return gast.Name(id=renames[node.id], ctx=node.ctx, annotation=None,
+                                 type_comment=None)
+            if isinstance(node.ctx, gast.Load) and node.id not in locals_:
+                return gast.Name(id=name_of_global(node.id), ctx=node.ctx, annotation=None,
+                                 type_comment=None)
+            return gast.Name(id=node.id, ctx=node.ctx, annotation=None, type_comment=None)
+        if not isinstance(node, gast.AST):
             return node
+        new = node.__class__(**{f: copy(getattr(node, f, None)) for f in node._fields})
+        if (isinstance(new, gast.Call) and isinstance(new.func, gast.Name)
+                and new.func.id == unbroadcast_name and len(new.args) == 2 and out_scalar
+                and _atom_key(new.args[1]) in scalar_atoms):
+            return new.args[0]
+        return new
 
-    injected_unbroadcast = [injector.name_for(unbroadcast, "unbroadcast")]
-    subst_visitor = Subst()
-    prelude = [subst_visitor.visit(stmt) for stmt in prelude]
-    result = {param: subst_visitor.visit(expr) for param, expr in wanted_exprs.items()}
-    return prelude, result
+    prelude = [copy(stmt) for stmt in kept]
+    return prelude, {param: copy(expr) for param, expr in chosen.items()}
+
+
+def _atom_key(node):
+    if isinstance(node, gast.Name):
+        return ("name", node.id)
+    if isinstance(node, gast.Constant):
+        return ("const", type(node.value).__name__, repr(node.value))
+    return ("other", id(node))
 
 
 def _same_atom(a, b):

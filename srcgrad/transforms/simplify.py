@@ -151,20 +151,15 @@ def _has_call(node):
 _SIMPLE = (gast.Assign, gast.Return, gast.Expr)
 
 
+def _reads(node):
+    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+            and isinstance(n.ctx, gast.Load)}
+
+
 def fuse_single_use(fn):
     loads, stores = _counts(fn)
-    changed = True
-    while changed:
-        changed = False
-        for block in _blocks(fn):
-            i = 0
-            while i < len(block):
-                stmt = block[i]
-                if _fuse_at(block, i, loads, stores):
-                    changed = True
-                    continue
-                i += 1
-                del stmt
+    for block in list(_blocks(fn)):
+        _fuse_block(block, loads, stores)
 
 
 def _blocks(node):
@@ -175,32 +170,39 @@ def _blocks(node):
                 yield block
 
 
-def _fuse_at(block, i, loads, stores):
-    stmt = block[i]
-    if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)):
-        return False
-    name = stmt.targets[0].id
-    if loads[name] != 1 or stores[name] != 1:
-        return False
-    reads = {n.id for n in gast.walk(stmt.value) if isinstance(n, gast.Name)}
-    calls = _has_call(stmt.value)
-    for j in range(i + 1, len(block)):
-        later = block[j]
-        if not isinstance(later, _SIMPLE):
-            return False
-        uses = [n for n in gast.walk(later) if isinstance(n, gast.Name) and n.id == name
-                and isinstance(n.ctx, gast.Load)]
-        if uses:
-            if isinstance(later, gast.Expr) and _is_comment(later):
-                return False
-            _replace_loads(later, name, stmt.value)
-            del block[i]
-            return True
-        if _stored_in([later]) & (reads | {name}):
-            return False
-        if calls and _has_call(later) and not _is_comment(later):
-            return False
-    return False
+def _fuse_block(block, loads, stores):
+    """Substitute single-use temporaries of ``block`` into their (later) use."""
+    info = [None] * len(block)
+
+    def facts(j):
+        if info[j] is None:
+            stmt = block[j]
+            info[j] = (_reads(stmt), _stored_in([stmt]), _has_call(stmt) and not _is_comment(stmt),
+                       isinstance(stmt, _SIMPLE))
+        return info[j]
+
+    i = len(block) - 1
+    while i >= 0:  # from the end, so chains collapse in one sweep
+        stmt = block[i]
+        if (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
+                and loads[stmt.targets[0].id] == 1 and stores[stmt.targets[0].id] == 1):
+            name = stmt.targets[0].id
+            value_reads = _reads(stmt.value)
+            calls = _has_call(stmt.value)
+            for j in range(i + 1, len(block)):
+                reads, stored, has_call, simple = facts(j)
+                if not simple:
+                    break
+                if name in reads:
+                    if not (isinstance(block[j], gast.Expr) and _is_comment(block[j])):
+                        _replace_loads(block[j], name, stmt.value)
+                        info[j] = None
+                        del block[i]
+                        del info[i]
+                    break
+                if stored & (value_reads | {name}) or (calls and has_call):
+                    break
+        i -= 1
 
 
 def _is_comment(stmt):
