@@ -11,11 +11,13 @@ from .errors import (
                      UnsupportedSyntaxError,
                      WrtError,
 )
+from .testing import check_grads
 
 __version__ = "0.1.0"
 
 __all__ = [
     "grad", "value_and_grad", "vjp", "source", "show", "adjoint", "nondifferentiable",
+    "check_grads",
     "SrcgradError", "UnsupportedSyntaxError", "NoRuleError", "NonScalarOutputError",
     "NonDifferentiableArgumentError", "WrtError", "SourceUnavailableError", "__version__",
 ]

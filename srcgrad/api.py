@@ -92,7 +92,12 @@ def _check_wrt_value(fn, name, value):
             f"cannot differentiate {fn.__qualname__} with respect to '{name}': complex "
             "numbers are not supported", **_location(fn),
             hint="split the value into real and imaginary floats")
-    if isinstance(value, (float, np.floating, list, tuple)):
+    if isinstance(value, (float, np.floating)):
+        return
+    if isinstance(value, (list, tuple, dict)):
+        items = value.values() if isinstance(value, dict) else value
+        for item in items:
+            _check_wrt_value(fn, name, item)
         return
     raise NonDifferentiableArgumentError(
         f"cannot differentiate {fn.__qualname__} with respect to '{name}': a "
@@ -109,9 +114,13 @@ def _shape_like(grad, value):
             return grad.astype(value.dtype)
         return grad
     if isinstance(value, (list, tuple)):
-        if isinstance(grad, (float, int)) and grad == 0:
+        if grad is None or (isinstance(grad, (float, int)) and grad == 0):
             grad = [0.0] * len(value)
         return type(value)(_shape_like(g, v) for g, v in zip(grad, value))
+    if isinstance(value, dict):
+        if grad is None or not isinstance(grad, dict):
+            grad = {}
+        return {key: _shape_like(grad.get(key, 0.0), v) for key, v in value.items()}
     if isinstance(grad, np.ndarray) and grad.ndim == 0:
         return float(grad)
     return grad
@@ -342,9 +351,11 @@ def vjp(f, wrt=0):
             for name in wrt_names:
                 _check_wrt_value(fn, name, values[name])
             kinds = {k: K.kind_of_value(v) for k, v in values.items()}
-            unit = pipeline.get_unit(fn, "split", wrt_names, kinds, wrt_tuple)
-            pair = cache[key] = (unit.compiled.bind(fn, unit.names["fwd"]),
-                                 unit.compiled.bind(fn, unit.names["bwd"], with_defaults=False))
+            target = specialized_target(fn, args, kwargs)
+            unit = pipeline.get_unit(target, "split", wrt_names, kinds, wrt_tuple)
+            pair = cache[key] = (unit.compiled.bind(target, unit.names["fwd"]),
+                                 unit.compiled.bind(target, unit.names["bwd"],
+                                                    with_defaults=False))
         fwd, bwd = pair
         value, tape = fwd(*args, **kwargs)
 

@@ -27,19 +27,10 @@ def _parts(rule):
     body = tree.body
     ret = body[-1].value
     prelude = list(body[:-1])
-    if len(rule.params) == 1:
-        exprs = [ret]
-    elif isinstance(ret, gast.Tuple):
-        exprs = list(ret.elts)
-    else:  # the rule returns a call that yields the tuple of cotangents
-        pair = "cotangents"
-        prelude = prelude + [gast.Assign(targets=[gast.Name(id=pair, ctx=gast.Store(),
-                                                            annotation=None, type_comment=None)],
-                                         value=ret, type_comment=None)]
-        exprs = [gast.Subscript(value=gast.Name(id=pair, ctx=gast.Load(), annotation=None,
-                                                type_comment=None),
-                                slice=gast.Constant(value=i, kind=None), ctx=gast.Load())
-                 for i in range(len(rule.params))]
+    # A tuple literal gives the cotangents of the parameters in order (it may be
+    # shorter than the parameter list); any other expression is the cotangent of
+    # the first parameter alone.
+    exprs = list(ret.elts) if isinstance(ret, gast.Tuple) and len(rule.params) > 1 else [ret]
     stmt_info = [(stmt, set(names_stored(stmt)), set(names_loaded(stmt))) for stmt in prelude]
     locals_ = set()
     for _, stored, _ in stmt_info:

@@ -45,18 +45,90 @@ def unreduce(g, like, axis, keepdims):
     return np.broadcast_to(g, shape)
 
 
+def setitem(container, index, value):
+    """``container`` with ``container[index] = value``, as a new object."""
+    if isinstance(container, np.ndarray):
+        out = container.copy()
+    elif isinstance(container, dict):
+        out = dict(container)
+    else:
+        out = list(container)
+    out[index] = value
+    return out
+
+
+def without(g, index):
+    """The cotangent ``g`` with the positions ``index`` zeroed (they were overwritten)."""
+    if is_zero(g):
+        return g
+    if isinstance(g, dict):
+        out = dict(g)
+        out.pop(index, None)
+        return out
+    if isinstance(g, list):
+        out = list(g)
+        positions = range(len(out))[index] if isinstance(index, slice) else [index]
+        for pos in positions:
+            out[pos] = 0.0
+        return out
+    out = np.array(g, copy=True)
+    out[index] = 0
+    return out
+
+
+def take(g, index):
+    """The part of the cotangent ``g`` at ``index``."""
+    if is_zero(g):
+        return 0.0
+    if isinstance(g, dict):
+        return g.get(index, 0.0)
+    if isinstance(g, list):
+        return g[index]
+    return np.asarray(g)[index]
+
+
+def matmul_cotangents(g, a, b):
+    """Cotangents of ``a`` and ``b`` for ``a @ b`` (1-D, 2-D and batched N-D)."""
+    a = np.asarray(a)
+    b = np.asarray(b)
+    g = np.asarray(g)
+    if a.ndim == 2 and b.ndim == 2:
+        return g @ b.T, a.T @ g
+    if a.ndim == 1 and b.ndim == 1:
+        return g * b, g * a
+    a2 = a[None, :] if a.ndim == 1 else a
+    b2 = b[:, None] if b.ndim == 1 else b
+    g2 = g
+    if a.ndim == 1:
+        g2 = np.expand_dims(g2, -2)
+    if b.ndim == 1:
+        g2 = np.expand_dims(g2, -1)
+    ga = g2 @ np.swapaxes(b2, -1, -2)
+    gb = np.swapaxes(a2, -1, -2) @ g2
+    if a.ndim == 1:
+        ga = ga[..., 0, :]
+    if b.ndim == 1:
+        gb = gb[..., :, 0]
+    return unbroadcast(ga, a), unbroadcast(gb, b)
+
+
 def is_zero(value):
     return value is None or (isinstance(value, (float, int)) and value == 0)
 
 
 def add_any(a, b):
-    """``a + b`` for cotangents of any kind (sequences add elementwise)."""
+    """``a + b`` for cotangents of any kind (sequences and dicts add elementwise)."""
     if is_zero(a):
         return b
     if is_zero(b):
         return a
     if isinstance(a, (list, tuple)):
         return [add_any(x, y) for x, y in zip(a, b)]
+    if isinstance(a, dict):
+        out = dict(a)
+        for key, value in b.items():
+            out[key] = add_any(out.get(key, 0.0), value)
+        return out
     return a + b
 
 
@@ -71,6 +143,10 @@ def seq_add_at(acc, seq, index, g):
     """Add ``g`` into the cotangent ``acc`` of ``seq`` at ``index`` (in place when owned)."""
     if isinstance(seq, np.ndarray):
         return array_add_at(acc, seq, index, g)
+    if isinstance(seq, dict):
+        acc = {} if is_zero(acc) else dict(acc)
+        acc[index] = add_any(acc.get(index, 0.0), g)
+        return acc
     if is_zero(acc):
         acc = [0.0] * len(seq)
     elif isinstance(acc, tuple):

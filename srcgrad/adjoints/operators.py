@@ -20,7 +20,8 @@ def add(g, out, a, b):
 
 @adjoint(operator.add, kind="seq")
 def add_seq(g, out, a, b):
-    return seq_split(g, a, b)
+    ga, gb = seq_split(g, a, b)
+    return ga, gb
 
 
 @adjoint(operator.sub)

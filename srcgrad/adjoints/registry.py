@@ -2,11 +2,15 @@
 
 A rule is an ordinary Python function ``rule(g, out, *primal_args)``: ``g`` is
 the cotangent of the primal's output, ``out`` the primal output, then the
-primal's own parameters under the primal's own names. It returns one cotangent
-per primal parameter (a tuple when there are several), ``None`` for a
-parameter that gets none. Rules never accumulate; the transform does. Because
-rules are plain functions they run and are tested on their own, and
-``ReverseMode`` inlines their bodies into generated code.
+primal's own parameters under the primal's own names. It ends with ``return``
+of a tuple *literal* of cotangents, one per primal parameter in order (``None``
+for one that gets none; trailing ones may be left out), or of a single
+expression: the cotangent of the first parameter alone. A helper that
+computes several cotangents at once is unpacked first
+(``ga, gb = helper(...)``, then ``return ga, gb``). Rules never accumulate;
+the transform does. Because rules are plain functions they run and are
+tested on their own, and ``ReverseMode`` inlines their bodies into
+generated code.
 
 Rules may have a variant for scalar (Python float) arguments, registered with
 ``kind="scalar"``; generated code for float arguments then uses it.
@@ -86,7 +90,7 @@ def adjoint(target, *, kind="any", nargs=None):
 
     def register(fn):
         sig = inspect.signature(fn)
-        names = list(sig.parameters)
+        names = [n for n, p in sig.parameters.items() if p.kind is not p.VAR_POSITIONAL]
         if len(names) < 2:
             raise SrcgradError(f"adjoint rule {fn.__qualname__} must take (g, out, *args)")
         params = names[2:]

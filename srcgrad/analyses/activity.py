@@ -13,10 +13,16 @@ import gast
 from ..adjoints import registry
 from ..astutil import anno_get
 
+NONDIFF_MEMBERS = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes", "strides",
+                   "argmax", "argmin", "argsort", "nonzero", "argpartition", "searchsorted",
+                   "index", "count", "keys", "__len__", "tolist_shape"}
+
 
 def is_differentiable(prim):
     """Can this primitive carry a derivative from its arguments to its target?"""
-    if prim.kind in ("copy", "subscript", "literal", "attribute"):
+    if prim.kind in ("attribute", "method"):
+        return prim.callee_name not in NONDIFF_MEMBERS
+    if prim.kind in ("copy", "subscript", "literal"):
         return True
     if prim.kind in ("op", "call"):
         if prim.callee is None:

@@ -17,6 +17,7 @@ import numbers
 import gast
 import numpy as np
 
+from .. import runtime
 from ..astutil import anno_get
 
 SCALAR, ARRAY, UNKNOWN = "scalar", "array", "unknown"
@@ -26,12 +27,20 @@ def seq(elt):
     return f"seq:{elt}"
 
 
+def mapping(elt):
+    return f"map:{elt}"
+
+
 def is_seq(kind):
     return kind is not None and kind.startswith("seq:")
 
 
+def is_map(kind):
+    return kind is not None and kind.startswith("map:")
+
+
 def elt(kind):
-    return kind[4:] if is_seq(kind) else UNKNOWN
+    return kind[4:] if is_seq(kind) or is_map(kind) else UNKNOWN
 
 
 BOTTOM = "bottom"  # the element kind of an empty list: no information yet
@@ -44,6 +53,8 @@ def join(a, b):
         return a
     if is_seq(a) and is_seq(b):
         return seq(join(elt(a), elt(b)))
+    if is_map(a) and is_map(b):
+        return mapping(join(elt(a), elt(b)))
     return UNKNOWN
 
 
@@ -55,9 +66,19 @@ def kind_of_value(value):
     if isinstance(value, np.ndarray):
         return ARRAY
     if isinstance(value, (list, tuple)):
-        return seq(UNKNOWN)
+        return seq(_container_elt(value))
+    if isinstance(value, dict):
+        return mapping(_container_elt(value.values()))
     if value is None:
         return None
+    return UNKNOWN
+
+
+def _container_elt(values):
+    """Arrays if every element is an array; never 'scalar' (the cache keys on type only)."""
+    values = list(values)
+    if values and all(isinstance(v, np.ndarray) for v in values):
+        return ARRAY
     return UNKNOWN
 
 
@@ -149,9 +170,13 @@ def _prim_kind(prim, value, kinds, call_result_kind):
         return seq(e or UNKNOWN)
     if prim.kind == "subscript":
         if isinstance(value.slice, gast.Slice):
-            return args[0] if is_seq(args[0]) else UNKNOWN
-        e = elt(args[0]) if is_seq(args[0]) else UNKNOWN
+            return args[0] if is_seq(args[0]) or args[0] == ARRAY else UNKNOWN
+        if args[0] == ARRAY:
+            return ARRAY  # an element or a sub-array; ARRAY code handles both
+        e = elt(args[0]) if is_seq(args[0]) or is_map(args[0]) else UNKNOWN
         return None if e == BOTTOM else e
+    if prim.kind in ("method", "attribute"):
+        return _member_kind(prim, args)
     if prim.kind == "call":
         callee = prim.callee
         kw = [_atom_kind(v, kinds) for v in prim.keywords.values()]
@@ -173,8 +198,41 @@ def _prim_kind(prim, value, kinds, call_result_kind):
             return SCALAR
         if isinstance(callee, np.ufunc):
             return _combine(args + kw)
+        if callee is runtime.setitem:
+            return args[0]
+        if _is_numpy(callee):
+            return ARRAY  # arrays, or NumPy scalars, which ARRAY code handles too
         result = call_result_kind(prim, args + kw)
         return result if result is not None else UNKNOWN
+    return UNKNOWN
+
+
+def _is_numpy(callee):
+    module = getattr(callee, "__module__", None) or ""
+    return module == "numpy" or module.startswith("numpy.")
+
+
+_ARRAY_NONDIFF_ATTRS = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes", "strides"}
+
+
+def _member_kind(prim, args):
+    """Kind of ``x.attr`` / ``x.method(...)``; also resolves which member it is."""
+    receiver = args[0]
+    name = prim.callee_name
+    if receiver in (ARRAY, UNKNOWN) or receiver == SCALAR:
+        member = getattr(np.ndarray, name, None)
+        if member is None:
+            return UNKNOWN
+        if receiver == ARRAY or receiver == UNKNOWN:
+            prim.callee = member
+            prim.resolved = True
+        if name == "shape":
+            return seq(SCALAR)
+        if name in _ARRAY_NONDIFF_ATTRS or name in ("item",):
+            return SCALAR
+        if name == "tolist":
+            return UNKNOWN
+        return ARRAY
     return UNKNOWN
 
 

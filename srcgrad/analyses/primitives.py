@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import gast
 
+from .. import runtime
 from ..astutil import anno_set, names_stored
 
 BINOPS = {
@@ -26,11 +27,12 @@ BINOPS = {
 UNARYOPS = {gast.USub: operator.neg, gast.UAdd: operator.pos, gast.Not: operator.not_,
             gast.Invert: operator.invert}
 _UNRESOLVED = object()
+SPECIAL = {"__srcgrad_setitem__": runtime.setitem}  # names normalization passes introduce
 
 
 @dataclass
 class Prim:
-    kind: str               # copy, const, op, call, subscript, literal, attribute, compare, other
+    kind: str   # copy, const, op, call, method, subscript, literal, attribute, compare, other
     target: str
     args: list = field(default_factory=list)       # atom nodes, positional
     keywords: dict = field(default_factory=dict)   # name -> atom node
@@ -105,6 +107,15 @@ def _classify(ctx, target, value):
         callee = resolve(ctx, value.func)
         name = _spell(value.func)
         keywords = {kw.arg: kw.value for kw in value.keywords if kw.arg is not None}
+        if callee is _UNRESOLVED and isinstance(value.func, gast.Attribute) \
+                and isinstance(value.func.value, gast.Name):
+            # x.method(...): the receiver is the first argument; which method it is
+            # depends on x's kind (resolved by the kinds analysis)
+            return Prim("method", target, [value.func.value] + list(value.args), keywords,
+                        callee_name=value.func.attr, resolved=False)
+        special = SPECIAL.get(getattr(value.func, "id", None))
+        if special is not None:
+            callee = special
         return Prim("call", target, list(value.args), keywords,
                     callee=None if callee is _UNRESOLVED else callee, callee_name=name,
                     resolved=callee is not _UNRESOLVED)

@@ -91,13 +91,18 @@ class CheckSupported:
             targets = node.targets if isinstance(node, gast.Assign) else [node.target]
             for target in targets:
                 for sub in gast.walk(target):
-                    if isinstance(sub, (gast.Subscript, gast.Attribute)) and \
-                            isinstance(sub.ctx, gast.Store):
+                    if isinstance(sub, gast.Attribute) and isinstance(sub.ctx, gast.Store):
                         raise ctx.error(
                             UnsupportedSyntaxError,
-                            "srcgrad cannot differentiate an assignment into "
-                            "an element or attribute ('x[i] = ...', 'obj.a = ...')", node,
-                            hint="build a new value instead (e.g. collect values in a list "
-                                 "literal or use np.where / concatenation)")
+                            "srcgrad cannot differentiate an assignment to an attribute "
+                            "('obj.a = ...')", node,
+                            hint="build the new value in a local variable instead, or return it")
+                    if isinstance(sub, gast.Subscript) and isinstance(sub.ctx, gast.Store) \
+                            and not isinstance(sub.value, gast.Name):
+                        raise ctx.error(
+                            UnsupportedSyntaxError,
+                            "srcgrad can only assign into elements of a local variable "
+                            "('x[i] = v')", node,
+                            hint="give the container a name first: y = ...; y[i] = v")
         if isinstance(node, (gast.For, gast.While)) and node.orelse:
             pass  # loop 'else' clauses are lowered by LowerLoops

@@ -3,7 +3,9 @@
 Augmented, annotated, chained and tuple assignments are rewritten; unpacking
 a literal tuple evaluates the whole right side first (so swaps stay swaps),
 and unpacking any other value indexes it. ``xs.append(v)`` on a local list
-becomes ``xs = xs + [v]``.
+becomes ``xs = xs + [v]``. An element assignment ``x[i] = v`` becomes
+``x = __srcgrad_setitem__(x, i, v)``, which returns a new container: arrays
+the caller passed in are never written to.
 """
 
 from __future__ import annotations
@@ -11,6 +13,22 @@ from __future__ import annotations
 import gast
 
 from ..astutil import assign, deepcopy, load, located
+
+
+def _index_value(index):
+    """The value of a subscript's index as an expression (``1:3`` -> ``slice(1, 3, None)``)."""
+    if isinstance(index, gast.Slice):
+        parts = [p if p is not None else gast.Constant(value=None, kind=None)
+                 for p in (index.lower, index.upper, index.step)]
+        return gast.Call(func=load("slice"), args=parts, keywords=[])
+    if isinstance(index, gast.Tuple):
+        return gast.Tuple(elts=[_index_value(e) for e in index.elts], ctx=gast.Load())
+    return index
+
+
+def _setitem(name, index, value):
+    return gast.Call(func=load("__srcgrad_setitem__"), args=[load(name), index, value],
+                     keywords=[])
 
 
 class NormalizeAssignments:
@@ -57,6 +75,15 @@ class NormalizeAssignments:
     def _stmt(self, stmt):
         if isinstance(stmt, gast.AugAssign):
             target = stmt.target
+            if isinstance(target, gast.Subscript):
+                # x[i] += v  ->  index = (i,); x = setitem(x, index, x[index] + v)
+                index = self.ctx.namer.fresh("index")
+                out = [assign(index, _index_value(target.slice), like=stmt)]
+                current = gast.Subscript(value=load(target.value.id), slice=load(index),
+                                         ctx=gast.Load())
+                value = gast.BinOp(left=current, op=stmt.op, right=stmt.value)
+                return out + [assign(target.value.id, _setitem(target.value.id, load(index),
+                                                               value), like=stmt)]
             value = gast.BinOp(left=load(target.id), op=stmt.op, right=stmt.value)
             return [assign(target.id, value, like=stmt)]
         if isinstance(stmt, gast.AnnAssign):
@@ -99,6 +126,10 @@ class NormalizeAssignments:
     def _unpack(self, target, value, like):
         if isinstance(target, gast.Name):
             return [assign(target.id, value, like=like)]
+        if isinstance(target, gast.Subscript):
+            # x[i] = v  ->  x = setitem(x, (i,), v): a new array, the old one untouched
+            name = target.value.id
+            return [assign(name, _setitem(name, _index_value(target.slice), value), like=like)]
         elts = target.elts
         if isinstance(value, (gast.Tuple, gast.List)) and len(value.elts) == len(elts):
             temps, out = [], []

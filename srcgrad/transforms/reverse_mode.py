@@ -295,18 +295,21 @@ class ReverseMode:
             dname = self.adjoint(container.id)
             state.live.add(container.id)
             return [assign(dname, value, like=stmt)]
-        if kind in ("op", "call"):
+        if kind in ("op", "call", "method", "attribute"):
             if not active_args and not any(isinstance(v, gast.Name) and v.id in self.active
                                            for v in prim.keywords.values()):
                 return []
+            if kind in ("method", "attribute") and prim.callee is None:
+                what = "method" if kind == "method" else "attribute"
+                raise self.ctx.error(
+                    NoRuleError,
+                    f"srcgrad has no adjoint rule for the {what} '.{prim.callee_name}' of a "
+                    "value that carries a derivative", prim.node,
+                    hint="use the NumPy function instead (e.g. np.sum(x) for x.sum()), or "
+                         "wrap it in a helper registered with @srcgrad.adjoint")
+            if prim.callee is not None and registry.is_nondifferentiable(prim.callee):
+                return []
             return self._rev_rule(stmt, prim, g, out_node, state)
-        if kind == "attribute":
-            raise self.ctx.error(
-                NoRuleError,
-                f"srcgrad has no adjoint rule for the attribute '.{prim.callee_name}' of a "
-                "value that carries a derivative", stmt,
-                hint="compute it with a function srcgrad knows (see the README's list), "
-                     "or wrap it in a helper registered with @srcgrad.adjoint")
         return []
 
     def _arg_kind(self, atom):
@@ -328,7 +331,8 @@ class ReverseMode:
         seq_any = any(K.is_seq(k) for k in arg_kinds if k is not None)
         rule = registry.lookup(callee, len(prim.args), scalar, seq_any)
         if rule is None:
-            name = prim.callee_name
+            name = prim.callee_name if prim.kind not in ("method", "attribute") else \
+                f"ndarray.{prim.callee_name}"
             raise self.ctx.error(
                 NoRuleError,
                 f"srcgrad cannot differentiate the call to '{name}': it has no readable "
@@ -497,6 +501,11 @@ class ReverseMode:
         return out
 
     def _fwd_assign(self, stmt, prim):
+        if prim.kind == "call" and prim.callee in _SPECIAL_OBJECTS:
+            stmt = deepcopy(stmt)
+            stmt.value.func = load(self.injector.name_for(prim.callee,
+                                                          stmt.value.func.id[len("__srcgrad_"):-2]))
+            return stmt
         if self._is_user_function(prim) and prim.target in self.active:
             helper = anno_get(prim, "helper")
             tape = anno_get(stmt, "tape")
@@ -606,6 +615,9 @@ class ReverseMode:
             a.ctx = gast.Param()
         bwd = _function(names["bwd"], bwd_args, bwd_body)
         return [fwd, bwd]
+
+
+_SPECIAL_OBJECTS = {runtime.setitem}
 
 
 def _function(name, args, body):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import gast
 
-from ..astutil import assign, load, located
+from ..astutil import assign, load, located, names_stored
 
 _ATOMS = (gast.Name, gast.Constant)
 
@@ -48,8 +48,15 @@ class ToANF:
 
     def __call__(self, ctx):
         self.ctx = ctx
+        self.locals = set(names_stored(ctx.node))
         ctx.node.body = self._stmts(ctx.node.body)
         return ctx
+
+    def _global_chain(self, node):
+        """``np.linalg.norm``-like: attributes on a name that is not a local variable."""
+        while isinstance(node, gast.Attribute):
+            node = node.value
+        return isinstance(node, gast.Name) and node.id not in self.locals
 
     # statements ---------------------------------------------------------
 
@@ -163,7 +170,7 @@ class ToANF:
                 kw.value = self._atom(kw.value, pre)
             return node
         if isinstance(node, gast.Attribute):
-            if _dotted_root(node):
+            if self._global_chain(node):
                 return node
             node.value = self._atom(node.value, pre)
             return node
@@ -183,7 +190,7 @@ class ToANF:
         return node  # f-strings and other inactive leaves stay as they are
 
     def _callee(self, func, pre):
-        if isinstance(func, gast.Name) or _dotted_root(func):
+        if isinstance(func, gast.Name) or self._global_chain(func):
             return func
         if isinstance(func, gast.Attribute):  # method of a computed value
             func.value = self._atom(func.value, pre)
