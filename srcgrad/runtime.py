@@ -112,6 +112,55 @@ def matmul_cotangents(g, a, b):
     return unbroadcast(ga, a), unbroadcast(gb, b)
 
 
+def broadcast_like(g, like):
+    """``g`` broadcast to the shape of ``like`` (the transpose of ``unbroadcast``)."""
+    shape = np.shape(like)
+    if np.shape(g) == shape or is_zero(g):
+        return g
+    return np.broadcast_to(g, shape)
+
+
+def sum_to(g, like, axis, keepdims):
+    """Sum ``g`` over ``axis`` to the shape of ``like`` (the transpose of ``unreduce``)."""
+    if is_zero(g):
+        return g
+    total = np.sum(g, axis=axis, keepdims=keepdims)
+    if axis is None:
+        return np.reshape(total, np.shape(like)) if np.ndim(like) else total
+    return total
+
+
+def matmul_cotangents_transpose(gbar, g, a, b):
+    """Cotangents of ``g``, ``a``, ``b`` for ``(ga, gb) = matmul_cotangents(g, a, b)``."""
+    gga, ggb = (0.0, 0.0) if is_zero(gbar) else (gbar[0], gbar[1])
+    dg, da, db = 0.0, 0.0, 0.0
+    if not is_zero(gga):
+        dg = np.matmul(gga, b)
+        db = matmul_cotangents(g, gga, b)[1]
+    if not is_zero(ggb):
+        dg = add_any(dg, np.matmul(a, ggb))
+        da = matmul_cotangents(g, a, ggb)[0]
+    return dg, da, db
+
+
+def seq_concat(parts, lengths):
+    """Join the cotangents of consecutive slices (zeros filled in) into one list."""
+    out = []
+    for part, n in zip(parts, lengths):
+        out += [0.0] * n if is_zero(part) else list(part)
+    return out
+
+
+def seq_sum(g):
+    """The sum of a list of cotangents (``0.0`` for a zero cotangent)."""
+    if is_zero(g):
+        return 0.0
+    total = 0.0
+    for item in g:
+        total = add_any(total, item)
+    return total
+
+
 def is_zero(value):
     return value is None or (isinstance(value, (float, int)) and value == 0)
 

@@ -1,9 +1,4 @@
-"""Rules for writing into elements (``x[i] = v`` is lowered to ``setitem``)."""
-
-from ..runtime import setitem, take, unbroadcast, without
-from .registry import adjoint
-
-
-@adjoint(setitem)
-def setitem_(g, out, container, index, value):
-    return without(g, index), None, unbroadcast(take(g, index), value)
+"""Indexing rules. Element reads are handled by the transform itself (their
+cotangents are scattered in place with ``add_at``); element writes
+(``x[i] = v``, lowered to ``setitem``) have their rule in runtime_rules.py.
+"""

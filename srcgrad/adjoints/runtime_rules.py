@@ -1,6 +1,108 @@
-"""Rules for the helpers generated code calls, so generated code can be differentiated again."""
+"""Rules for the helpers generated code calls, so generated code can be differentiated again.
 
-from .. import runtime
-from .registry import nondifferentiable
+Most helpers are linear in the cotangent they move, so their rules are their
+transposes: ``unbroadcast`` <-> ``broadcast_like``, ``unreduce`` <-> ``sum_to``,
+``seq_item`` <-> ``add_at``.
+"""
 
-nondifferentiable(runtime.scalar_seed)
+
+from .. import runtime as rt
+from ..runtime import (
+    broadcast_like,
+    matmul_cotangents_transpose,
+    seq_add_at,
+    seq_concat,
+    seq_sum,
+    sum_to,
+    take,
+    unbroadcast,
+    unreduce,
+    without,
+)
+from .registry import adjoint, nondifferentiable
+
+nondifferentiable(rt.scalar_seed)
+
+
+@adjoint(rt.unbroadcast)
+def unbroadcast_(g, out, g_in, like):
+    return broadcast_like(g, g_in)
+
+
+@adjoint(rt.broadcast_like)
+def broadcast_like_(g, out, g_in, like):
+    return unbroadcast(g, g_in)
+
+
+@adjoint(rt.unreduce)
+def unreduce_(g, out, g_in, like, axis, keepdims):
+    return sum_to(g, g_in, axis, keepdims)
+
+
+@adjoint(rt.sum_to)
+def sum_to_(g, out, g_in, like, axis, keepdims):
+    return unreduce(g, g_in, axis, keepdims)
+
+
+@adjoint(rt.add_any)
+def add_any_(g, out, a, b):
+    return g, g
+
+
+@adjoint(rt.seq_item)
+def seq_item_(g, out, g_in, index):
+    return seq_add_at(0.0, g_in, index, g)
+
+
+@adjoint(rt.seq_add_at)
+def seq_add_at_(g, out, acc, seq, index, g_in):
+    return g, None, None, take(g, index)
+
+
+@adjoint(rt.take)
+def take_(g, out, g_in, index):
+    return seq_add_at(0.0, g_in, index, g)
+
+
+@adjoint(rt.without)
+def without_(g, out, g_in, index):
+    return without(g, index)
+
+
+@adjoint(rt.seq_split)
+def seq_split_(g, out, g_in, a, b):
+    return seq_concat(g, [len(a), len(b)])
+
+
+@adjoint(rt.seq_concat)
+def seq_concat_(g, out, parts, lengths):
+    return [g[sum(lengths[:k]):sum(lengths[:k + 1])] for k in range(len(lengths))]
+
+
+@adjoint(rt.seq_fill)
+def seq_fill_(g, out, seq, g_in):
+    return None, seq_sum(g)
+
+
+@adjoint(rt.seq_sum)
+def seq_sum_(g, out, g_in):
+    return [g] * len(g_in)
+
+
+@adjoint(rt.seq_onehot)
+def seq_onehot_(g, out, seq, primal_out, g_in):
+    return None, None, take(g, list(seq).index(primal_out))
+
+
+@adjoint(rt.matmul_cotangents)
+def matmul_cotangents_(g, out, g_in, a, b):
+    dg, da, db = matmul_cotangents_transpose(g, g_in, a, b)
+    return dg, da, db
+
+
+@adjoint(rt.setitem)
+def setitem_(g, out, container, index, value):
+    return without(g, index), None, unbroadcast(take(g, index), value)
+
+
+nondifferentiable(rt.is_zero)

@@ -503,8 +503,7 @@ class ReverseMode:
     def _fwd_assign(self, stmt, prim):
         if prim.kind == "call" and prim.callee in _SPECIAL_OBJECTS:
             stmt = deepcopy(stmt)
-            stmt.value.func = load(self.injector.name_for(prim.callee,
-                                                          stmt.value.func.id[len("__srcgrad_"):-2]))
+            stmt.value.func = load(self.injector.name_for(prim.callee, prim.callee.__name__))
             return stmt
         if self._is_user_function(prim) and prim.target in self.active:
             helper = anno_get(prim, "helper")
