@@ -370,9 +370,12 @@ def vjp(f, wrt=0):
     return with_pullback
 
 
-def _units_of(g):
+def _units_of(g, args=None, kwargs=None):
     d = getattr(g, "__srcgrad_derivative__", None)
     if d is not None:
+        if args or kwargs:
+            d.specialize(tuple(args or ()), dict(kwargs or {}))
+            return d.last.compiled
         unit = d.default_unit()
         return unit.compiled
     unit = getattr(g, "__srcgrad_unit__", None)
@@ -382,9 +385,14 @@ def _units_of(g):
     return unit
 
 
-def source(g):
-    """The generated Python source of a function srcgrad made (helpers included)."""
-    first = _units_of(g)
+def source(g, *args, **kwargs):
+    """The generated Python source of a function srcgrad made (helpers included).
+
+    srcgrad specializes generated code on the argument types; ``source(g)``
+    shows the code of ``g``'s last call (float arguments if it was never
+    called), ``source(g, *args)`` the code for arguments like ``args``.
+    """
+    first = _units_of(g, args, kwargs)
     seen, order, todo = set(), [], [first]
     while todo:
         unit = todo.pop(0)

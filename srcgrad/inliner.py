@@ -84,6 +84,20 @@ def inline(rule, g, out, bound, wanted, scalar_params, namer, injector):
     scalar_atoms = {_atom_key(subst[n]) for n, p in zip(arg_names[2:], rule.params)
                     if p in scalar_params}
     out_scalar = "out" in scalar_params
+    # unbroadcast(e, p) is the identity when nothing else in the call is an array:
+    # the output then has p's shape.
+    param_of_atom = {_atom_key(subst[n]): p for n, p in zip(arg_names[2:], rule.params)
+                     if p in bound}
+    array_like = {p for p in rule.params
+                  if p in bound and p not in scalar_params
+                  and not isinstance(bound[p], gast.Constant)}
+
+    def needless_unbroadcast(like):
+        key = _atom_key(like)
+        if out_scalar and key in scalar_atoms:
+            return True
+        param = param_of_atom.get(key)
+        return param is not None and not (array_like - {param})
     global_names = {}
 
     def name_of_global(name):
@@ -112,8 +126,8 @@ def inline(rule, g, out, bound, wanted, scalar_params, namer, injector):
             return node
         new = node.__class__(**{f: copy(getattr(node, f, None)) for f in node._fields})
         if (isinstance(new, gast.Call) and isinstance(new.func, gast.Name)
-                and new.func.id == unbroadcast_name and len(new.args) == 2 and out_scalar
-                and _atom_key(new.args[1]) in scalar_atoms):
+                and new.func.id == unbroadcast_name and len(new.args) == 2
+                and needless_unbroadcast(new.args[1])):
             return new.args[0]
         return new
 

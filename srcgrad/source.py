@@ -104,6 +104,10 @@ def parse_function(fn) -> ParsedFunction:
             hint="write the function with 'def' on its own lines")
     _shift(node, first - 1, indent)
     node.decorator_list = []
+    body = node.body
+    if len(body) > 1 and isinstance(body[0], gast.Expr) and \
+            isinstance(body[0].value, gast.Constant) and isinstance(body[0].value.value, str):
+        node.body = body[1:]  # the docstring describes f, not its derivative
     lines = linecache.getlines(code.co_filename) or src_lines
     parsed = ParsedFunction(fn, node, code.co_filename, list(lines))
     _cache[key] = ParsedFunction(fn, _copy_tree(node), parsed.filename, parsed.lines)
