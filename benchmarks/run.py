@@ -14,7 +14,10 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+import numpy as np  # noqa: E402
+
 import srcgrad  # noqa: E402
+from benchmarks import workloads_arrays as wa  # noqa: E402
 from benchmarks import workloads_scalar as ws  # noqa: E402
 
 
@@ -65,6 +68,20 @@ def main():
     results["recurrence"] = compare("100-step scalar recurrence gradient",
                                     {"hand-written": ws.recurrence_grad_by_hand, "srcgrad": r},
                                     (0.3, 1.7), number=200)
+    for name, loss, by_hand, make_args, wrt, number in [
+        ("small MLP (batch 32, 10-32-1, tanh, MSE)", wa.small_mlp_loss,
+         wa.small_mlp_grad_by_hand, wa.small_mlp_args, (0, 1, 2, 3), 500),
+        ("large MLP (batch 1024, 512-512-10, softmax cross-entropy)", wa.large_mlp_loss,
+         wa.large_mlp_grad_by_hand, wa.large_mlp_args, (0, 1, 2, 3), 3),
+        ("50-step tanh RNN (batch 16, 32 units)", wa.rnn_loss, wa.rnn_grad_by_hand,
+         wa.rnn_args, (0, 1, 2), 20),
+    ]:
+        args = make_args()
+        g = srcgrad.grad(loss, wrt=wrt)
+        for got, want in zip(g(*args), by_hand(*args)):
+            assert np.allclose(got, want, rtol=1e-6, atol=1e-9), name
+        results[name] = compare(name, {"hand-written": by_hand, "srcgrad": g}, args,
+                                number=number, rounds=15)
     times = [transform_time(ws.goldstein, (1.0, 1.0), (0, 1)) for _ in range(7)]
     print(f"\nfirst transform of Goldstein-Price (parse + transform + compile): "
           f"median {statistics.median(times) * 1e3:.1f} ms, min {min(times) * 1e3:.1f} ms")

@@ -107,6 +107,9 @@ def _check_wrt_value(fn, name, value):
 
 def _shape_like(grad, value):
     """Give a zero or scalar cotangent the type/shape of the primal ``value``."""
+    if type(value) is np.ndarray and type(grad) is np.ndarray \
+            and grad.shape == value.shape and grad.dtype == value.dtype:
+        return grad
     if isinstance(value, np.ndarray):
         if not isinstance(grad, np.ndarray) or grad.shape != value.shape:
             return np.broadcast_to(np.asarray(grad, dtype=value.dtype), value.shape).copy()
@@ -177,17 +180,31 @@ class _Derivative:
         return generated
 
     def _fixing(self, generated, example):
-        names, is_tuple, mode = self.wrt_names, self.wrt_tuple, self.mode
-        signature = self.signature
+        """Wrap ``generated`` so each gradient has its argument's type, shape and dtype."""
+        is_tuple, mode = self.wrt_tuple, self.mode
+        params = list(self.signature.parameters.values())
+        # where each wrt argument is found in a call: (position or None, name, default)
+        where = []
+        for name in self.wrt_names:
+            index = next(i for i, p in enumerate(params) if p.name == name)
+            positional = params[index].kind in (params[index].POSITIONAL_ONLY,
+                                                params[index].POSITIONAL_OR_KEYWORD)
+            where.append((index if positional else None, name, params[index].default))
+
+        def value_of(spot, args, kwargs):
+            index, name, default = spot
+            if index is not None and index < len(args):
+                return args[index]
+            return kwargs.get(name, default)
 
         def fixed(*args, **kwargs):
             result = generated(*args, **kwargs)
-            values = signature.bind(*args, **kwargs).arguments
             grads = result if mode == "grad" else result[1]
             if is_tuple:
-                grads = tuple(_shape_like(g, values.get(n, 0.0)) for g, n in zip(grads, names))
+                grads = tuple(_shape_like(g, value_of(spot, args, kwargs))
+                              for g, spot in zip(grads, where))
             else:
-                grads = _shape_like(grads, values.get(names[0], 0.0))
+                grads = _shape_like(grads, value_of(where[0], args, kwargs))
             return grads if mode == "grad" else (result[0], grads)
 
         fixed.__srcgrad_unit__ = generated.__srcgrad_unit__

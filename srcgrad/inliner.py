@@ -41,6 +41,20 @@ def _parts(rule):
     return parts
 
 
+def reads_out(rule, wanted):
+    """Does the rule's code for the ``wanted`` cotangents read the primal output?"""
+    arg_names, stmt_info, exprs, expr_reads, _ = _parts(rule)
+    out_name = arg_names[1]
+    needed = set()
+    for param, reads in zip(rule.params, expr_reads):
+        if param in wanted:
+            needed |= reads
+    for _stmt, stored, loaded in reversed(stmt_info):
+        if stored & needed:
+            needed |= loaded
+    return out_name in needed
+
+
 def inline(rule, g, out, bound, wanted, scalar_params, namer, injector):
     """Inline ``rule``.
 

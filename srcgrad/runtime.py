@@ -17,6 +17,12 @@ _SCALARS = (float, int, np.floating, np.integer)
 
 def unbroadcast(g, like):
     """Sum ``g`` down to the shape of ``like`` (undoing NumPy broadcasting)."""
+    if type(g) is np.ndarray and type(like) is np.ndarray:
+        gshape, lshape = g.shape, like.shape
+        if gshape == lshape:
+            return g
+        if len(gshape) == len(lshape) + 1 and gshape[1:] == lshape:
+            return g.sum(axis=0)  # a bias added to every row
     if isinstance(like, np.ndarray):
         gshape = np.shape(g)
         if gshape == like.shape:
@@ -38,6 +44,8 @@ def unbroadcast(g, like):
 def unreduce(g, like, axis, keepdims):
     """Spread the cotangent ``g`` of a reduction of ``like`` back over ``like``'s shape."""
     shape = np.shape(like)
+    if axis is None and not np.ndim(g):
+        return np.full(shape, g)  # a full reduction: every element gets g
     if not keepdims and axis is not None:
         axes = (axis,) if isinstance(axis, int) else tuple(axis)
         ndim = len(shape)
@@ -85,6 +93,20 @@ def take(g, index):
     if isinstance(g, list):
         return g[index]
     return np.asarray(g)[index]
+
+
+def matmul_grad_left(g, a, b):
+    """The cotangent of ``a`` for ``a @ b``."""
+    if np.ndim(a) == 2 and np.ndim(b) == 2:
+        return g @ b.T
+    return matmul_cotangents(g, a, b)[0]
+
+
+def matmul_grad_right(g, a, b):
+    """The cotangent of ``b`` for ``a @ b``."""
+    if np.ndim(a) == 2 and np.ndim(b) == 2:
+        return a.T @ g
+    return matmul_cotangents(g, a, b)[1]
 
 
 def matmul_cotangents(g, a, b):

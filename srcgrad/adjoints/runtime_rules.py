@@ -106,3 +106,15 @@ def setitem_(g, out, container, index, value):
 
 
 nondifferentiable(rt.is_zero)
+
+
+@adjoint(rt.matmul_grad_left)
+def matmul_grad_left_(g, out, g_in, a, b):
+    dg, da, db = matmul_cotangents_transpose([g, 0.0], g_in, a, b)
+    return dg, None, db
+
+
+@adjoint(rt.matmul_grad_right)
+def matmul_grad_right_(g, out, g_in, a, b):
+    dg, da, db = matmul_cotangents_transpose([0.0, g], g_in, a, b)
+    return dg, da

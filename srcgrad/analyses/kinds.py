@@ -200,6 +200,9 @@ def _prim_kind(prim, value, kinds, call_result_kind):
             return _combine(args + kw)
         if callee is runtime.setitem:
             return args[0]
+        if callee in _FULL_REDUCTIONS and len(prim.args) == 1 and not prim.keywords \
+                and args[0] in (ARRAY, SCALAR):
+            return SCALAR  # np.sum(x) and friends without axis/keepdims: a NumPy scalar
         if _is_numpy(callee):
             return ARRAY  # arrays, or NumPy scalars, which ARRAY code handles too
         result = call_result_kind(prim, args + kw)
@@ -212,6 +215,9 @@ def _is_numpy(callee):
     return module == "numpy" or module.startswith("numpy.")
 
 
+_FULL_REDUCTIONS = {np.sum, np.mean, np.prod, np.max, np.min, np.amax, np.amin, np.var,
+                    np.std, np.linalg.norm, np.trace, np.vdot}
+_REDUCTION_METHODS = {"sum", "mean", "prod", "max", "min", "var", "std", "trace"}
 _ARRAY_NONDIFF_ATTRS = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes", "strides"}
 
 
@@ -230,6 +236,9 @@ def _member_kind(prim, args):
             return seq(SCALAR)
         if name in _ARRAY_NONDIFF_ATTRS or name in ("item",):
             return SCALAR
+        if prim.kind == "method" and name in _REDUCTION_METHODS and len(prim.args) == 1 \
+                and not prim.keywords:
+            return SCALAR  # x.sum() and friends without arguments
         if name == "tolist":
             return UNKNOWN
         return ARRAY

@@ -43,7 +43,7 @@ from ..astutil import (
 )
 from ..errors import NoRuleError, SrcgradError
 from ..injector import Injector
-from ..inliner import inline
+from ..inliner import inline, reads_out
 
 
 class AdjointState:
@@ -266,7 +266,22 @@ class ReverseMode:
         return code
 
     def _rule_reads_out(self, prim, stmt):
-        return prim.kind in ("op", "call") and prim.callee is not None
+        if prim.kind not in ("op", "call", "method", "attribute") or prim.callee is None:
+            return False
+        rule = self._rule_for(prim)
+        if rule is None:
+            return True
+        bound = dict(zip(rule.params, prim.args))
+        bound.update(prim.keywords)
+        wanted = {p for p, a in bound.items() if isinstance(a, gast.Name) and a.id in self.active}
+        return reads_out(rule, wanted)
+
+    def _rule_for(self, prim):
+        atoms = list(prim.args) + list(prim.keywords.values())
+        arg_kinds = [self._arg_kind(a) for a in atoms]
+        scalar = all(k == K.SCALAR for k in arg_kinds if k is not None)
+        seq_any = any(K.is_seq(k) for k in arg_kinds if k is not None)
+        return registry.lookup(prim.callee, len(prim.args), scalar, seq_any)
 
     def _rev_prim(self, stmt, prim, g, out_node, state):
         kind = prim.kind
@@ -325,11 +340,7 @@ class ReverseMode:
                 f"srcgrad cannot tell which function '{prim.callee_name}' is", prim.node,
                 hint="call a module-level function, a NumPy/math function, or a method "
                      "srcgrad supports")
-        all_atoms = list(prim.args) + list(prim.keywords.values())
-        arg_kinds = [self._arg_kind(a) for a in all_atoms]
-        scalar = all(k == K.SCALAR for k in arg_kinds if k is not None)
-        seq_any = any(K.is_seq(k) for k in arg_kinds if k is not None)
-        rule = registry.lookup(callee, len(prim.args), scalar, seq_any)
+        rule = self._rule_for(prim)
         if rule is None:
             name = prim.callee_name if prim.kind not in ("method", "attribute") else \
                 f"ndarray.{prim.callee_name}"
