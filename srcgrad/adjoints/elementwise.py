@@ -317,16 +317,48 @@ def fmin(g, out, x1, x2):
     return unbroadcast(np.where(first, g, 0.0), x1), unbroadcast(np.where(first, 0.0, g), x2)
 
 
+# clip: NumPy 2.1+ also takes the bounds as keywords min=/max=. A bound that is
+# None never binds (``out != None`` is True everywhere); a bound's own cotangent
+# is only computed when it is a float or array that carries one.
+
+@adjoint(np.clip, kind="scalar")
+def clip_scalar(g, out, a, a_min=None, a_max=None, out_=None, min=None, max=None):
+    lo = a_min if min is None else min
+    return ((g if out == a else 0.0),
+            (g if out == lo and out != a else 0.0),
+            (g if out != a and out != lo else 0.0),
+            None,
+            (g if out == lo and out != a else 0.0),
+            (g if out != a and out != lo else 0.0))
+
+
 @adjoint(np.clip)
-def clip(g, out, a, a_min=None, a_max=None):
-    # a bound that is None never binds (out != None is True everywhere); a bound's
-    # own cotangent is only computed when it is an array/float that carries one
+def clip(g, out, a, a_min=None, a_max=None, out_=None, min=None, max=None):
+    lo = a_min if min is None else min
     kept = out == a
-    lower = np.logical_and(out == a_min, np.logical_not(kept))
-    upper = np.logical_and(np.logical_not(kept), out != a_min)
+    lower = np.logical_and(out == lo, np.logical_not(kept))
+    upper = np.logical_and(np.logical_not(kept), out != lo)
     return (unbroadcast(np.where(kept, g, 0.0), a),
             unbroadcast(np.where(lower, g, 0.0), a_min),
-            unbroadcast(np.where(upper, g, 0.0), a_max))
+            unbroadcast(np.where(upper, g, 0.0), a_max),
+            None,
+            unbroadcast(np.where(lower, g, 0.0), min),
+            unbroadcast(np.where(upper, g, 0.0), max))
+
+
+@adjoint(np.ndarray.clip)
+def clip_method(g, out, self, min=None, max=None, out_=None):
+    kept = out == self
+    lower = np.logical_and(out == min, np.logical_not(kept))
+    upper = np.logical_and(np.logical_not(kept), out != min)
+    return (unbroadcast(np.where(kept, g, 0.0), self),
+            unbroadcast(np.where(lower, g, 0.0), min),
+            unbroadcast(np.where(upper, g, 0.0), max))
+
+
+@adjoint(np.where, nargs=3, kind="scalar")
+def where_scalar(g, out, condition, x, y):
+    return None, (g if condition else 0.0), (0.0 if condition else g)
 
 
 @adjoint(np.where, nargs=3)

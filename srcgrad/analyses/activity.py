@@ -22,7 +22,7 @@ def is_differentiable(prim):
     """Can this primitive carry a derivative from its arguments to its target?"""
     if prim.kind in ("attribute", "method"):
         return prim.callee_name not in NONDIFF_MEMBERS
-    if prim.kind in ("copy", "subscript", "literal"):
+    if prim.kind in ("copy", "subscript", "literal", "dict"):
         return True
     if prim.kind in ("op", "call"):
         if prim.callee is None:

@@ -168,6 +168,11 @@ def _prim_kind(prim, value, kinds, call_result_kind):
         for a in args:
             e = join(e, a)
         return seq(e or UNKNOWN)
+    if prim.kind == "dict":
+        e = BOTTOM if not args else None
+        for a in args:
+            e = join(e, a)
+        return mapping(e or UNKNOWN)
     if prim.kind == "subscript":
         if isinstance(value.slice, gast.Slice):
             return args[0] if is_seq(args[0]) or args[0] == ARRAY else UNKNOWN

@@ -32,7 +32,8 @@ SPECIAL = {"__srcgrad_setitem__": runtime.setitem}  # names normalization passes
 
 @dataclass
 class Prim:
-    kind: str   # copy, const, op, call, method, subscript, literal, attribute, compare, other
+    kind: str   # copy, const, op, call, method, subscript, literal, dict, attribute, compare,
+    #             other
     target: str
     args: list = field(default_factory=list)       # atom nodes, positional
     keywords: dict = field(default_factory=dict)   # name -> atom node
@@ -123,6 +124,10 @@ def _classify(ctx, target, value):
         return Prim("subscript", target, [value.value])
     if isinstance(value, (gast.Tuple, gast.List)):
         return Prim("literal", target, list(value.elts))
+    if isinstance(value, gast.Dict) and all(k is not None for k in value.keys):
+        prim = Prim("dict", target, list(value.values))
+        prim.keys = list(value.keys)
+        return prim
     if isinstance(value, gast.Attribute):
         obj = resolve(ctx, value)
         if obj is not _UNRESOLVED:

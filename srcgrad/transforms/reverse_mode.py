@@ -298,6 +298,13 @@ class ReverseMode:
                         item = gast.Subscript(value=g, slice=const(index), ctx=gast.Load())
                     code += self._contribute(atom.id, item, state, stmt)
             return code
+        if kind == "dict":
+            code = []
+            for key, atom in zip(prim.keys, prim.args):
+                if isinstance(atom, gast.Name) and atom.id in self.active:
+                    item = call(self._inject(runtime.take, "take"), [g, deepcopy(key)])
+                    code += self._contribute(atom.id, item, state, stmt)
+            return code
         if kind == "subscript":
             container = prim.args[0]
             if not active_args:
