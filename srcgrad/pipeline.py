@@ -45,9 +45,9 @@ from .transforms.simplify import Simplify
 from .transforms.to_anf import ToANF
 from .transforms.to_ssa import ToSSA
 
-NORMALIZE = [CheckSupported(), LowerReturns(), LowerLoops(), NormalizeAssignments(), ToANF(),
-             ToSSA()]
-DIFFERENTIATE = [ReverseMode(), Simplify()]
+# Pass classes, in order; each run makes fresh instances (passes keep per-run state).
+NORMALIZE = [CheckSupported, LowerReturns, LowerLoops, NormalizeAssignments, ToANF, ToSSA]
+DIFFERENTIATE = [ReverseMode, Simplify]
 STAGES = ["parsed"] + [p.name for p in NORMALIZE] + [p.name for p in DIFFERENTIATE] + ["final"]
 
 _lock = threading.RLock()
@@ -61,7 +61,7 @@ def normalize(fn, stop_after=None):
     if stop_after == "parsed":
         return ctx
     for p in NORMALIZE:
-        p(ctx)
+        p()(ctx)
         if p.name == stop_after:
             break
     return ctx
@@ -180,7 +180,7 @@ def _differentiate(ctx, unit, wrt_names, param_kinds, wrt_tuple, stop_after):
                 anno_set(prim, "helper", info[0])
                 anno_set(stmt, "tape", ctx.namer.fresh(f"{prim.callee_name.split('.')[-1]}_tape"))
     for p in DIFFERENTIATE:
-        p(ctx)
+        p()(ctx)
         if p.name == stop_after:
             return
     unit.functions = ctx.facts["generated"]

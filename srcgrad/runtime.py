@@ -211,7 +211,11 @@ def seq_item(g, index):
 
 
 def seq_add_at(acc, seq, index, g):
-    """Add ``g`` into the cotangent ``acc`` of ``seq`` at ``index`` (in place when owned)."""
+    """``acc`` (the cotangent of ``seq``) plus ``g`` at ``index``, as a new object.
+
+    Never in place: when srcgrad differentiates generated code, cotangents are
+    ordinary values that a loop may have saved on its stack.
+    """
     if isinstance(seq, np.ndarray):
         return array_add_at(acc, seq, index, g)
     if isinstance(seq, dict):
@@ -220,7 +224,7 @@ def seq_add_at(acc, seq, index, g):
         return acc
     if is_zero(acc):
         acc = [0.0] * len(seq)
-    elif isinstance(acc, tuple):
+    else:
         acc = list(acc)
     if isinstance(index, slice):
         positions = range(len(seq))[index]
@@ -232,16 +236,16 @@ def seq_add_at(acc, seq, index, g):
 
 
 def array_add_at(acc, array, index, g):
-    """Add ``g`` into ``acc`` (the cotangent of ``array``) at ``index``."""
-    if (is_zero(acc) or not isinstance(acc, np.ndarray) or acc.shape != array.shape
-            or not acc.flags.writeable):
-        base = np.zeros(array.shape, dtype=np.result_type(array.dtype, np.float64)
-                        if not np.issubdtype(array.dtype, np.floating) else array.dtype)
-        if not is_zero(acc):
-            base = base + acc
-        acc = base
-    np.add.at(acc, index, g)
-    return acc
+    """``acc`` (the cotangent of ``array``) plus ``g`` at ``index``, as a new array."""
+    dtype = array.dtype if np.issubdtype(array.dtype, np.floating) else np.float64
+    if is_zero(acc):
+        out = np.zeros(array.shape, dtype=dtype)
+    elif isinstance(acc, np.ndarray) and acc.shape == array.shape:
+        out = acc.copy()
+    else:
+        out = np.zeros(array.shape, dtype=dtype) + acc
+    np.add.at(out, index, g)
+    return out
 
 
 def seq_fill(seq, g):

@@ -3,7 +3,9 @@
 Augmented, annotated, chained and tuple assignments are rewritten; unpacking
 a literal tuple evaluates the whole right side first (so swaps stay swaps),
 and unpacking any other value indexes it. ``xs.append(v)`` on a local list
-becomes ``xs = xs + [v]``. An element assignment ``x[i] = v`` becomes
+becomes ``xs = xs + [v]`` and ``v = xs.pop()`` becomes
+``v = xs[-1]; xs = xs[:-1]`` (so srcgrad can differentiate the stack code it
+generates). An element assignment ``x[i] = v`` becomes
 ``x = __srcgrad_setitem__(x, i, v)``, which returns a new container: arrays
 the caller passed in are never written to.
 """
@@ -91,6 +93,16 @@ class NormalizeAssignments:
                 return []
             return [assign(stmt.target.id, stmt.value, like=stmt)]
         if isinstance(stmt, gast.Assign):
+            if len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name) \
+                    and self._is_pop(stmt.value):
+                # x = xs.pop()  ->  x = xs[-1]; xs = xs[:-1]  (a stack, read functionally)
+                lst = stmt.value.func.value.id
+                last = gast.Subscript(value=load(lst), slice=gast.Constant(value=-1, kind=None),
+                                      ctx=gast.Load())
+                rest = gast.Subscript(value=load(lst), slice=gast.Slice(
+                    lower=None, upper=gast.Constant(value=-1, kind=None), step=None),
+                    ctx=gast.Load())
+                return [assign(stmt.targets[0].id, last, like=stmt), assign(lst, rest, like=stmt)]
             if len(stmt.targets) == 1:
                 return self._unpack(stmt.targets[0], stmt.value, stmt)
             # a = b = value: evaluate once, then copy left to right.
@@ -116,6 +128,12 @@ class NormalizeAssignments:
                 setattr(stmt, field, self._stmts(getattr(stmt, field))
                         or ([gast.Pass()] if field == "body" else []))
         return [stmt]
+
+    def _is_pop(self, value):
+        return (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute)
+                and value.func.attr == "pop" and isinstance(value.func.value, gast.Name)
+                and value.func.value.id in self.locals and not value.args
+                and not value.keywords)
 
     def _is_append(self, value):
         return (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute)

@@ -107,6 +107,7 @@ class ReverseMode:
             ctx.namer = copy.deepcopy(base_namer)
             ctx.namer.taken |= self.injector.names()
             self.injector.namer = ctx.namer
+            self._stack_name = None
             self.pushed = pushed
             reverse = self._reverse_sweep()
             reads = self._primal_reads(reverse)
@@ -226,7 +227,8 @@ class ReverseMode:
 
     @property
     def stack_name(self):
-        if not hasattr(self, "_stack_name") or self._stack_name not in self.ctx.namer.taken:
+        """The stack's name, chosen on first use in each emission attempt."""
+        if self._stack_name is None:
             self._stack_name = self.ctx.namer.fresh("stack")
         return self._stack_name
 

@@ -56,7 +56,7 @@ def _stage_text(before, stop_after, tmp_path, wrt):
 def test_docstring_example_is_what_the_pass_does(pass_, tmp_path):
     if pass_.name == "check_supported":
         pytest.skip("CheckSupported changes nothing; its example is an error")
-    before, after = _blocks(type(pass_).__doc__)
+    before, after = _blocks(pass_.__doc__)
     wrt = ["x"]
     got = _stage_text(before, pass_.name, tmp_path, wrt)
     assert got.strip() == after.strip(), f"\n--- docstring After:\n{after}\n--- actual:\n{got}"
