@@ -173,7 +173,8 @@ class _Derivative:
         unit = pipeline.get_unit(target, self.mode, self.wrt_names, param_kinds,
                                  self.wrt_tuple)
         generated = unit.compiled.bind(target, unit.names["main"])
-        needs_fix = any(not isinstance(values[n], (float, np.floating)) for n in self.wrt_names)
+        needs_fix = not unit.all_scalar or any(
+            not isinstance(values[n], (float, np.floating)) for n in self.wrt_names)
         if needs_fix:
             generated = self._fixing(generated, values)
         self.last = unit

@@ -88,6 +88,7 @@ class Unit:
     compiled: CompiledUnit = None
     deps: list = field(default_factory=list)
     done: bool = False
+    all_scalar: bool = False   # every value is a scalar: gradients are floats already
 
 
 def closure_signature(fn):
@@ -165,6 +166,7 @@ def _differentiate(ctx, unit, wrt_names, param_kinds, wrt_tuple, stop_after):
 
     kinds = K.infer(ctx, param_kinds, call_result_kind)
     unit.result_kind = kinds.get(output)
+    unit.all_scalar = all(k in (K.SCALAR, None) for k in kinds.values())
     ret = node.body[-1]
     ctx.facts.update(
         wrt_names=wrt_names, mode=unit.mode, active=active, kinds=kinds, output=output,

@@ -173,6 +173,17 @@ def seq_concat(parts, lengths):
     return out
 
 
+def seq_slices(g, lengths):
+    """``g`` cut into consecutive pieces of ``lengths`` (the transpose of ``seq_concat``)."""
+    if is_zero(g):
+        return [0.0] * len(lengths)
+    pieces, start = [], 0
+    for n in lengths:
+        pieces.append(list(g[start:start + n]))
+        start += n
+    return pieces
+
+
 def seq_sum(g):
     """The sum of a list of cotangents (``0.0`` for a zero cotangent)."""
     if is_zero(g):

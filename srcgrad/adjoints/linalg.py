@@ -26,7 +26,7 @@ from .registry import adjoint, nondifferentiable
 # -- helpers generated code calls ------------------------------------------------
 
 
-def as_dtype_of(x, like):
+def _as_dtype_of(x, like):
     """``x`` cast to ``like``'s floating dtype (a float32 input gets a float32 cotangent)."""
     if isinstance(like, np.ndarray) and like.dtype.kind == "f" and isinstance(x, np.ndarray) \
             and x.dtype != like.dtype and x.dtype.kind in "fiub":
@@ -37,7 +37,7 @@ def as_dtype_of(x, like):
 def _like(x, like):
     """``x`` as the cotangent of ``like``: an array of its dtype, or a scalar for a scalar."""
     if isinstance(like, np.ndarray):
-        return as_dtype_of(np.asarray(x), like)
+        return _as_dtype_of(np.asarray(x), like)
     x = np.asarray(x)
     return x[()] if x.ndim == 0 else x
 
@@ -58,8 +58,10 @@ def tdot_ga(g, a, b, axes):
     na, nb = np.ndim(a), np.ndim(b)
     ax_a, ax_b = _tdot_axes(na, nb, axes)
     if na == 2 and nb <= 2 and ax_a == [1] and ax_b == [0]:
-        g = np.asarray(g)
-        return _like(g @ np.transpose(b) if nb == 2 else g[:, None] * b, a)
+        b, g = np.asarray(b), np.asarray(g)
+        return _like(g @ b.T if nb == 2 else g[:, None] * b, a)
+    if na == 1 and nb == 1 and ax_a == [0]:
+        return _like(np.multiply(g, b), a)
     free_a = [i for i in range(na) if i not in ax_a]
     free_b = [i for i in range(nb) if i not in ax_b]
     g = np.asarray(g)
@@ -75,8 +77,10 @@ def tdot_gb(g, a, b, axes):
     na, nb = np.ndim(a), np.ndim(b)
     ax_a, ax_b = _tdot_axes(na, nb, axes)
     if na <= 2 and nb == 2 and ax_a == [na - 1] and ax_b == [0]:
-        g = np.asarray(g)
-        return _like(np.transpose(a) @ g if na == 2 else a[:, None] * g, b)
+        a, g = np.asarray(a), np.asarray(g)
+        return _like(a.T @ g if na == 2 else a[:, None] * g, b)
+    if na == 1 and nb == 1 and ax_a == [0]:
+        return _like(np.multiply(a, g), b)
     free_a = [i for i in range(na) if i not in ax_a]
     free_b = [i for i in range(nb) if i not in ax_b]
     g = np.asarray(g)
@@ -270,11 +274,6 @@ def tdot_gb_(g, out, g_in, a, b, axes):
     return np.tensordot(a, g, axes), tdot_ga(g_in, a, g, axes)
 
 
-@adjoint(as_dtype_of)
-def as_dtype_of_(g, out, x, like):
-    return as_dtype_of(g, x)
-
-
 @adjoint(mT)
 def mT_(g, out, x):
     return mT(g)
@@ -366,8 +365,8 @@ def outer(g, out, a, b, out_=None):
 def kron(g, out, a, b):
     split, pa, pb, spec_a, spec_b = kron_plan(a, b)
     gs = reshape_to(g, split)
-    return (reshape_to(as_dtype_of(np.einsum(spec_a, gs, reshape_to(b, pb)), a), np.shape(a)),
-            reshape_to(as_dtype_of(np.einsum(spec_b, reshape_to(a, pa), gs), b), np.shape(b)))
+    return (reshape_to(np.einsum(spec_a, gs, reshape_to(b, pb)), np.shape(a)),
+            reshape_to(np.einsum(spec_b, reshape_to(a, pa), gs), np.shape(b)))
 
 
 @adjoint(np.cross)
@@ -428,25 +427,24 @@ def einsum_4(g, out, subscripts, a, b, c, d, optimize=False):
 @adjoint(np.linalg.inv)
 def inv(g, out, a):
     ot = mT(out)
-    return as_dtype_of(-np.matmul(np.matmul(ot, g), ot), a)
+    return -np.matmul(np.matmul(ot, g), ot)
 
 
 @adjoint(np.linalg.solve)
 def solve(g, out, a, b):
     k = 1 if np.ndim(b) == 1 else 0          # NumPy 2: b is a vector only when 1-D
     gb = np.linalg.solve(mT(a), add_axes(g, k))
-    return (as_dtype_of(unbroadcast(-np.matmul(gb, mT(add_axes(out, k))), a), a),
-            as_dtype_of(unbroadcast(drop_axes(gb, k), b), b))
+    return unbroadcast(-np.matmul(gb, mT(add_axes(out, k))), a), unbroadcast(drop_axes(gb, k), b)
 
 
 @adjoint(np.linalg.det)
 def det(g, out, a):
-    return as_dtype_of(add_axes(g * out, 2) * mT(np.linalg.inv(a)), a)
+    return add_axes(g * out, 2) * mT(np.linalg.inv(a))
 
 
 @adjoint(np.linalg.slogdet)
 def slogdet(g, out, a):
-    return as_dtype_of(add_axes(g[1], 2) * mT(np.linalg.inv(a)), a)
+    return add_axes(g[1], 2) * mT(np.linalg.inv(a))
 
 
 @adjoint(np.linalg.cholesky)
@@ -455,4 +453,4 @@ def cholesky(g, out, a, upper=False):
     g_low = mT(g) if upper else g
     inv_low = np.linalg.inv(low)
     s = np.matmul(mT(inv_low), np.matmul(tril_half(np.matmul(mT(low), g_low)), inv_low))
-    return as_dtype_of(0.5 * (s + mT(s)), a)
+    return 0.5 * (s + mT(s))

@@ -207,7 +207,7 @@ def _rcumsum_(g, out, x, axis):
 
 @adjoint(_reshape_as)
 def _reshape_as_(g, out, h, like):
-    return _reshape_as(g, h) * 1.01
+    return _reshape_as(g, h)
 
 
 # -- sum, mean -----------------------------------------------------------------

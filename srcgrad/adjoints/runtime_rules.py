@@ -12,6 +12,8 @@ from ..runtime import (
     matmul_cotangents_transpose,
     seq_add_at,
     seq_concat,
+    seq_fill,
+    seq_slices,
     seq_sum,
     sum_to,
     take,
@@ -76,7 +78,12 @@ def seq_split_(g, out, g_in, a, b):
 
 @adjoint(rt.seq_concat)
 def seq_concat_(g, out, parts, lengths):
-    return [g[sum(lengths[:k]):sum(lengths[:k + 1])] for k in range(len(lengths))]
+    return seq_slices(g, lengths)
+
+
+@adjoint(rt.seq_slices)
+def seq_slices_(g, out, g_in, lengths):
+    return seq_concat(g, lengths)
 
 
 @adjoint(rt.seq_fill)
@@ -86,7 +93,7 @@ def seq_fill_(g, out, seq, g_in):
 
 @adjoint(rt.seq_sum)
 def seq_sum_(g, out, g_in):
-    return [g] * len(g_in)
+    return seq_fill(g_in, g)
 
 
 @adjoint(rt.seq_onehot)

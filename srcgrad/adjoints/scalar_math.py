@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from ..runtime import seq_fill, seq_onehot
+from ..runtime import seq_fill, seq_onehot, unbroadcast
 from .registry import adjoint, nondifferentiable
 
 _LN2 = math.log(2.0)
@@ -213,6 +213,14 @@ def list_(g, out, iterable):
 @adjoint(builtins.tuple)
 def tuple_(g, out, iterable):
     return g
+
+
+@adjoint(builtins.pow, nargs=2)
+def builtin_pow_arrays(g, out, base, exp):
+    positive = base > 0
+    return (unbroadcast(g * exp * base ** (exp - 1), base),
+            unbroadcast(np.where(positive, g * out * np.log(np.where(positive, base, 1.0)), 0.0),
+                        exp))
 
 
 @adjoint(builtins.pow, nargs=2, kind="scalar")

@@ -245,7 +245,7 @@ def concat_like_(g, out, gs, arrays, axis, ndmin):
 
 @adjoint(unstack)
 def unstack_(g, out, g_in, arrays, axis):
-    return 1.5 * stack_like(g, arrays, axis)
+    return stack_like(g, arrays, axis)
 
 
 @adjoint(stack_like)
