@@ -20,7 +20,7 @@ import string
 
 import numpy as np
 
-from ..runtime import broadcast_like, matmul_grad_left, matmul_grad_right, unbroadcast
+from ..runtime import matmul_grad_left, matmul_grad_right, unbroadcast
 from .registry import adjoint, nondifferentiable
 
 # -- helpers generated code calls ------------------------------------------------
@@ -215,16 +215,12 @@ def einsum_expand(x, spec, like):
 
     The transpose of ``np.einsum(spec, y)`` for ``y`` shaped like ``like``: labels
     ``like`` repeats get ``x`` on their diagonal (zeros elsewhere), labels only
-    ``like`` has are broadcast, and length-1 axes of ``like`` that the other
-    operands broadcast are summed.
+    ``like`` has are broadcast, and axes einsum broadcast (length 1 in ``like``
+    or in ``x``) are summed or broadcast back.
     """
     full, reduced = spec.split("->")
-    shape = np.shape(like)
-    x = np.asarray(x)
-    sizes = dict(zip(full, shape))
-    keep1 = tuple(i for i, c in enumerate(reduced) if sizes[c] == 1 and x.shape[i] != 1)
-    if keep1:
-        x = np.sum(x, axis=keep1, keepdims=True)
+    sizes = dict(zip(full, np.shape(like)))
+    x = _fit(x, tuple(sizes[c] for c in reduced))
     if full != reduced:
         dtype = x.dtype if x.dtype.kind == "f" else np.float64
         spare = iter(c for c in _LETTERS if c not in full)
@@ -243,6 +239,22 @@ def einsum_expand(x, spec, like):
                 out_labels.append(c)
         x = np.einsum(",".join(labels) + "->" + "".join(out_labels), *operands)
     return _like(x, like)
+
+
+def _fit(y, shape):
+    """``y`` summed or broadcast along its length-1 axes to ``shape`` (same ndim)."""
+    y = np.asarray(y)
+    if y.shape == shape:
+        return y
+    axes = tuple(i for i, (m, n) in enumerate(zip(y.shape, shape)) if n == 1 and m != 1)
+    if axes:
+        y = np.sum(y, axis=axes, keepdims=True)
+    return y if y.shape == shape else np.broadcast_to(y, shape)
+
+
+def fit_to(y, like):
+    """``y`` summed or broadcast along its length-1 axes to ``like``'s shape."""
+    return _fit(y, np.shape(like))
 
 
 def kron_plan(a, b):
@@ -306,7 +318,12 @@ def trace_adjoint_(g, out, g_in, a, offset, axis1, axis2):
 
 @adjoint(einsum_expand)
 def einsum_expand_(g, out, x, spec, like):
-    return broadcast_like(np.einsum(spec, g), x)
+    return fit_to(np.einsum(spec, g), x)
+
+
+@adjoint(fit_to)
+def fit_to_(g, out, y, like):
+    return fit_to(g, y)
 
 
 # -- products -------------------------------------------------------------------

@@ -143,6 +143,16 @@ class ReverseMode:
                             self.loop_assigned.add(self.counters[id(sub)])
                 if isinstance(loop, gast.For):
                     self.loop_targets.add(loop.target.id)
+        # A range loop's target is restored by the reversed header; a name that some
+        # statement in a loop also assigns must be pushed like any other.
+        assigned_by_statements = set()
+        for loop in gast.walk(self.fn_node):
+            if isinstance(loop, (gast.For, gast.While)):
+                for stmt in loop.body:
+                    for sub in gast.walk(stmt):
+                        if isinstance(sub, gast.Assign):
+                            assigned_by_statements |= set(names_stored(sub))
+        self.loop_targets -= assigned_by_statements
         self.primal_names = (set(names_stored(self.fn_node)) | set(self.counters.values())
                              | set(tapes.values()))
 
