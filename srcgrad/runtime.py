@@ -16,7 +16,8 @@ _SCALARS = (float, int, np.floating, np.integer)
 
 
 def unbroadcast(g, like):
-    """Sum ``g`` down to the shape of ``like`` (undoing NumPy broadcasting)."""
+    """``g`` fitted to the shape of ``like``: summed over the axes NumPy broadcast,
+    broadcast over axes it is missing. Its own transpose (with the shapes swapped)."""
     if type(g) is np.ndarray and type(like) is np.ndarray:
         gshape, lshape = g.shape, like.shape
         if gshape == lshape:
@@ -24,17 +25,21 @@ def unbroadcast(g, like):
         if len(gshape) == len(lshape) + 1 and gshape[1:] == lshape:
             return g.sum(axis=0)  # a bias added to every row
     if isinstance(like, np.ndarray):
-        gshape = np.shape(g)
-        if gshape == like.shape:
-            return g
-        if not gshape:
-            return np.full(like.shape, g, dtype=np.result_type(g, like.dtype))
-        extra = len(gshape) - like.ndim
+        lshape = like.shape
+        if not np.ndim(g):
+            return np.full(lshape, g, dtype=np.result_type(g, like.dtype))
+        g = np.asarray(g)
+        extra = g.ndim - len(lshape)
         if extra > 0:
             g = g.sum(axis=tuple(range(extra)))
-        axes = tuple(i for i, n in enumerate(like.shape) if n == 1 and g.shape[i] != 1)
+        axes = tuple(i for i, n in enumerate(lshape)
+                     if n == 1 and i >= len(lshape) - g.ndim
+                     and g.shape[i - (len(lshape) - g.ndim)] != 1)
         if axes:
-            g = g.sum(axis=axes, keepdims=True)
+            offset = len(lshape) - g.ndim
+            g = g.sum(axis=tuple(i - offset for i in axes), keepdims=True)
+        if g.shape != lshape:
+            g = np.broadcast_to(g, lshape)
         return g
     if isinstance(g, np.ndarray):
         return g.sum() if g.ndim else g[()]
@@ -134,12 +139,28 @@ def matmul_cotangents(g, a, b):
     return unbroadcast(ga, a), unbroadcast(gb, b)
 
 
+def add_cotangents(g, a, b):
+    """Cotangents of ``a`` and ``b`` for ``a + b`` when their kinds are only known at run
+    time: list concatenation splits ``g``, numbers and arrays unbroadcast it."""
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return seq_split(g, a, b)
+    return unbroadcast(g, a), unbroadcast(g, b)
+
+
+def add_cotangents_transpose(gbar, g, a, b):
+    """The cotangent of ``g`` for ``(ga, gb) = add_cotangents(g, a, b)``."""
+    gga, ggb = (0.0, 0.0) if is_zero(gbar) else (gbar[0], gbar[1])
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return seq_concat([gga, ggb], [len(a), len(b)])
+    return add_any(broadcast_like(gga, g), broadcast_like(ggb, g))
+
+
 def broadcast_like(g, like):
     """``g`` broadcast to the shape of ``like`` (the transpose of ``unbroadcast``)."""
-    shape = np.shape(like)
-    if np.shape(g) == shape or is_zero(g):
+    if is_zero(g):
         return g
-    return np.broadcast_to(g, shape)
+    return unbroadcast(g, like) if isinstance(like, np.ndarray) else (
+        g.sum() if isinstance(g, np.ndarray) and np.ndim(g) else g)
 
 
 def sum_to(g, like, axis, keepdims):

@@ -9,7 +9,7 @@ import operator
 
 import numpy as np
 
-from ..runtime import seq_split, unbroadcast
+from ..runtime import add_cotangents, seq_split, unbroadcast
 from .registry import adjoint, nondifferentiable
 
 
@@ -21,6 +21,12 @@ def add(g, out, a, b):
 @adjoint(operator.add, kind="seq")
 def add_seq(g, out, a, b):
     ga, gb = seq_split(g, a, b)
+    return ga, gb
+
+
+@adjoint(operator.add, kind="unknown")
+def add_unknown(g, out, a, b):
+    ga, gb = add_cotangents(g, a, b)
     return ga, gb
 
 

@@ -114,11 +114,12 @@ def nondifferentiable(target):
     return target
 
 
-def lookup(target, nargs, scalar=False, seq=False):
+def lookup(target, nargs, scalar=False, seq=False, unknown=False):
     """The best rule for a call with ``nargs`` positional args, or None.
 
     ``scalar``: every argument is a scalar; ``seq``: some argument is a
-    list/tuple. Variants registered for those cases win over general rules.
+    list/tuple; ``unknown``: the kind of some argument is not known statically.
+    Variants registered for those cases win over general rules.
     """
     rules = _RULES.get(_key(target))
     if not rules:
@@ -127,7 +128,8 @@ def lookup(target, nargs, scalar=False, seq=False):
     for rule in reversed(rules):  # newest registration first
         if rule.nargs is not None and rule.nargs != nargs:
             continue
-        if (rule.kind == "scalar" and not scalar) or (rule.kind == "seq" and not seq):
+        if ((rule.kind == "scalar" and not scalar) or (rule.kind == "seq" and not seq)
+                or (rule.kind == "unknown" and not unknown)):
             continue
         score = (rule.nargs is not None) + (rule.kind != "any")
         if best is None or score > best[0]:

@@ -8,7 +8,8 @@ transposes: ``unbroadcast`` <-> ``broadcast_like``, ``unreduce`` <-> ``sum_to``,
 
 from .. import runtime as rt
 from ..runtime import (
-    broadcast_like,
+    add_cotangents,
+    add_cotangents_transpose,
     matmul_cotangents_transpose,
     seq_add_at,
     seq_concat,
@@ -28,7 +29,7 @@ nondifferentiable(rt.scalar_seed)
 
 @adjoint(rt.unbroadcast)
 def unbroadcast_(g, out, g_in, like):
-    return broadcast_like(g, g_in)
+    return unbroadcast(g, g_in)
 
 
 @adjoint(rt.broadcast_like)
@@ -125,3 +126,14 @@ def matmul_grad_left_(g, out, g_in, a, b):
 def matmul_grad_right_(g, out, g_in, a, b):
     dg, da, db = matmul_cotangents_transpose([0.0, g], g_in, a, b)
     return dg, da
+
+
+@adjoint(rt.add_cotangents)
+def add_cotangents_(g, out, g_in, a, b):
+    return add_cotangents_transpose(g, g_in, a, b)
+
+
+@adjoint(rt.add_cotangents_transpose)
+def add_cotangents_transpose_(g, out, gbar, g_in, a, b):
+    ga, gb = add_cotangents(g, a, b)
+    return [ga, gb]

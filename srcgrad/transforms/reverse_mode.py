@@ -21,6 +21,7 @@ from __future__ import annotations
 import copy
 
 import gast
+import numpy as np
 
 from .. import runtime
 from ..adjoints import registry
@@ -293,7 +294,8 @@ class ReverseMode:
         arg_kinds = [self._arg_kind(a) for a in atoms]
         scalar = all(k == K.SCALAR for k in arg_kinds if k is not None)
         seq_any = any(K.is_seq(k) for k in arg_kinds if k is not None)
-        return registry.lookup(prim.callee, len(prim.args), scalar, seq_any)
+        unknown = any(k == K.UNKNOWN for k in arg_kinds)
+        return registry.lookup(prim.callee, len(prim.args), scalar, seq_any, unknown)
 
     def _rev_prim(self, stmt, prim, g, out_node, state):
         kind = prim.kind
@@ -415,16 +417,27 @@ class ReverseMode:
 
     # control flow
 
-    def _zeros(self, names, like):
-        return [assign(self.adjoint(n), const(0.0), like=like) for n in sorted(names)]
+    def _zeros(self, names, like, shaped=False):
+        """``dn = 0.0`` for each name; ``np.zeros_like(n)`` for arrays when ``shaped``
+        (the primal is then known to be bound: it was read on the other path)."""
+        out = []
+        for n in sorted(names):
+            out.append(assign(self.adjoint(n), self._zero_of(n) if shaped else const(0.0),
+                              like=like))
+        return out
+
+    def _zero_of(self, name):
+        if self.kinds.get(name) == K.ARRAY:
+            return call(self._inject(np.zeros_like, "zeros_like"), [load(name)])
+        return const(0.0)
 
     def _rev_if(self, stmt, state, depth):
         s_body, s_else = state.copy(), state.copy()
         body = self._rev_block(stmt.body, s_body, depth)
         orelse = self._rev_block(stmt.orelse, s_else, depth)
         # where the branches meet, an adjoint live on one path must be 0.0 on the other
-        body += self._zeros(s_else.live - s_body.live, stmt)
-        orelse += self._zeros(s_body.live - s_else.live, stmt)
+        body += self._zeros(s_else.live - s_body.live, stmt, shaped=True)
+        orelse += self._zeros(s_body.live - s_else.live, stmt, shaped=True)
         state.live = s_body.live | s_else.live
         if not body and not orelse:
             return []
@@ -581,7 +594,7 @@ class ReverseMode:
     def _final_cotangent(self, name):
         if name in self.final_state.live:
             return load(self.adjoint(name))
-        return const(0.0)
+        return self._zero_of(name)
 
     def _seed(self, out):
         dname = self.seed_name
@@ -614,8 +627,9 @@ class ReverseMode:
             fn = _function(names["main"], node.args, body)
             return [fn]
         # split: forward returns (value, tape); backward consumes them
-        tape_names = sorted(self._primal_reads(reverse) | ({self.stack_name}
-                                                            if self.stack_used else set()))
+        cot = [self._final_cotangent(name) for name in self.wrt]
+        reads = self._primal_reads(reverse + [gast.Expr(value=c) for c in cot])
+        tape_names = sorted(reads | ({self.stack_name} if self.stack_used else set()))
         tape = gast.Tuple(elts=[load(n) for n in tape_names], ctx=gast.Load())
         # names assigned on some paths only still need a value in the tape
         prologue += [assign(n, const(None)) for n in tape_names
@@ -633,7 +647,6 @@ class ReverseMode:
                     value=load(tape_param), slice=const(0), ctx=gast.Load()),
                 type_comment=None))
         bwd_body += reverse
-        cot = [self._final_cotangent(name) for name in self.wrt]
         bwd_body.append(gast.Return(value=gast.Tuple(elts=cot, ctx=gast.Load())
                                     if self.ctx.facts["wrt_tuple"] or len(cot) != 1
                                     else cot[0]))

@@ -392,14 +392,10 @@ def test_helper_rules():
                         order=2)
     srcgrad.check_grads(shape_helpers_f, (rand((2, 3, 3)),), order=2)
     srcgrad.check_grads(fit_to_f, (rand((2, 1, 4)), rand((1, 3, 4))), order=2, wrt=0)
-    # ``a`` only gives trace_adjoint its shape (see the xfail below for why wrt=0)
+    # ``a`` only gives trace_adjoint its shape
     srcgrad.check_grads(trace_adjoint_f, (rand((2,)), rand((3, 2, 4))), order=2, wrt=0)
 
 
-@pytest.mark.xfail(strict=True, reason="srcgrad bug: vjp of a grad-made function returns the "
-                   "raw 0.0 its generated code returns for an argument the derivative does not "
-                   "depend on, not zeros shaped like it (calling it gives zeros), so check_grads "
-                   "order=2 fails with a ValueError when some gradient is identically zero")
 def test_second_order_with_a_shape_only_argument():
     srcgrad.check_grads(trace_adjoint_f, (rand((2,)), rand((3, 2, 4))), order=2)
 

@@ -29,7 +29,8 @@ from srcgrad.runtime import (
 COVERED = {rt.unbroadcast, rt.broadcast_like, rt.unreduce, rt.sum_to, rt.add_any, rt.seq_item,
            rt.seq_add_at, rt.take, rt.without, rt.seq_split, rt.seq_concat, rt.seq_fill,
            rt.seq_sum, rt.seq_onehot, rt.matmul_cotangents, rt.matmul_grad_left,
-           rt.matmul_grad_right, rt.setitem, rt.seq_slices}
+           rt.matmul_grad_right, rt.setitem, rt.seq_slices, rt.add_cotangents,
+           rt.add_cotangents_transpose}
 
 W23 = np.arange(6.0).reshape(2, 3) / 7.0 - 0.3
 W3 = np.array([0.4, -0.2, 0.9])
@@ -66,6 +67,12 @@ def f_seq(a, b):
     return first * total + seq_item(best, 0) + seq_item(best, 1) * 3.0
 
 
+def f_add_cotangents(a, b):
+    ga, gb = rt.add_cotangents(np.sin(a) * b, W23, W3)
+    la, lb = rt.add_cotangents([a * b, b], [a], [b])
+    return np.sum(ga * ga) + np.sum(np.cos(gb)) + seq_item(la, 0) * seq_item(lb, 0)
+
+
 def f_without(x):
     g = without(np.sin(x) * x, 1)
     return np.sum(g * g)
@@ -90,6 +97,7 @@ def f_matmul_helpers(g, a, b):
     (f_add_any, (W3 * 0.5, W3 * 2.0)),
     (f_seq, (0.7, 1.3)),
     (f_without, (W3 * 1.5,)),
+    (f_add_cotangents, (0.7, 1.3)),
     (f_setitem, (W3 * 1.5, 0.8)),
 ])
 @pytest.mark.parametrize("order", [1, 2])

@@ -653,17 +653,9 @@ def _id(case):
     return f"{fn.__name__}-{','.join(show(a) for a in args)}"
 
 
-# Differentiating the first derivative of a loop that appends to a list: the generated
-# code pops the list back from the tape (``values = stack.pop()``), which makes its kind
-# unknown, so ``values = values + t1`` (the lowered append) gets the rule of numeric
-# ``+`` (unbroadcast) instead of list concatenation's (seq_split): wrong second derivatives.
-_APPEND_IN_LOOP = pytest.mark.xfail(
-    strict=True, reason="kinds: a list restored from the tape is 'unknown', so the lowered "
-    "append 'values = values + [v]' in generated code is differentiated as numeric +")
 LOOP_APPENDS = {stack_built_in_loop, array_of_appended_scalars}
 ORDERED = [pytest.param(case, order, id=f"{_id(case)}-{order}",
-                        marks=[_APPEND_IN_LOOP] if order == 2 and case[0] in LOOP_APPENDS
-                        else [])
+                        marks=[])
            for case in CASES for order in (1, 2)]
 
 
@@ -881,9 +873,6 @@ def reshape_used_on_one_branch(x, flag):
     return s
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="ReverseMode._rev_if sets an adjoint live on one branch only to the "
-                   "float 0.0 on the other; the reshape rule then runs np.reshape(0.0, (6,))")
 def test_shape_rule_after_a_branch_that_does_not_use_the_result():
     x = rand((6,), 9)
     srcgrad.check_grads(reshape_used_on_one_branch, (x, 1.0))
