@@ -22,6 +22,7 @@ import threading
 from dataclasses import dataclass, field
 
 import gast
+import numpy as np
 
 from . import (
     adjoints,  # noqa: F401  (registers the rules)
@@ -220,15 +221,43 @@ def _is_user_function(callee):
             and not registry.is_nondifferentiable(callee))
 
 
+def _example_value(kind):
+    """A value of ``kind``, to pick a grad-made function's specialization."""
+    if kind == K.SCALAR:
+        return 1.0
+    if kind == K.ARRAY:
+        return np.zeros(1)
+    return None
+
+
+def _generated_behind(ctx, prim, arg_kinds):
+    """The generated function a grad-made ``prim.callee`` runs for these argument kinds."""
+    d = prim.callee.__srcgrad_derivative__
+    n = len(prim.args)
+    examples = [_example_value(k) for k in arg_kinds]
+    if any(e is None for e in examples):
+        raise ctx.error(
+            NoRuleError,
+            f"srcgrad can differentiate a call of the derivative '{prim.callee_name}' only "
+            "with float or array arguments", prim.node,
+            hint="pass floats or NumPy arrays to it")
+    generated = d.specialize(tuple(examples[:n]), dict(zip(prim.keywords, examples[n:])))
+    return getattr(generated, "__srcgrad_generated__", generated)
+
+
 def _helper_for(ctx, prim, active, arg_kinds, caller_unit):
     """Build (or find) the fwd/bwd unit of a user function called with active args."""
     callee = prim.callee
-    if prim.kind != "call" or callee is None or not _is_user_function(callee):
+    if prim.kind != "call" or callee is None:
+        return None
+    made_by_srcgrad = hasattr(callee, "__srcgrad_derivative__")
+    if not made_by_srcgrad and not _is_user_function(callee):
         return None
     atoms = list(prim.args) + list(prim.keywords.values())
     if not any(isinstance(a, gast.Name) and a.id in active for a in atoms):
         return None
-    target = unwrap(callee)
+    # a grad-made function is differentiated through the code it generated (double backprop)
+    target = _generated_behind(ctx, prim, arg_kinds) if made_by_srcgrad else unwrap(callee)
     sig = inspect.signature(target)
     for p in sig.parameters.values():
         if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):

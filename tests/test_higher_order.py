@@ -6,6 +6,7 @@ DeZero loop gives 102 and 34).
 
 import math
 
+import numpy as np
 import pytest
 
 import srcgrad
@@ -69,7 +70,8 @@ def test_second_derivatives_against_differences(f, points):
         srcgrad.check_grads(f, (x,), order=2)
 
 
-@pytest.mark.parametrize("f, points", [(branchy, [0.5, 2.0]), (quartic, [-1.5, 0.3])])
+@pytest.mark.parametrize("f, points", [(loop_sin, [0.3, 1.4]), (branchy, [0.5, 2.0]),
+                                       (quartic, [-1.5, 0.3])])
 def test_third_derivatives_against_differences(f, points):
     for x in points:
         srcgrad.check_grads(f, (x,), order=3)
@@ -82,9 +84,6 @@ def cube_by_loop(x):
     return y
 
 
-@pytest.mark.xfail(strict=True, reason="third derivative through a loop is wrong (7.4, not 6): "
-                   "differentiating the second-order code's stack handling adds a spurious "
-                   "term; issue 4 (higher order) tracks it")
 def test_third_derivative_through_a_loop():
     d3 = srcgrad.grad(srcgrad.grad(srcgrad.grad(cube_by_loop)))
     assert d3(0.7) == pytest.approx(6.0)
@@ -102,3 +101,60 @@ def test_derivatives_of_sin_cycle():
 
 def sin_of(x):
     return math.sin(x)
+
+
+def square(x):
+    return x * x
+
+
+dsquare = srcgrad.grad(square)
+
+
+def z_written_out(x):
+    y = x * x
+    g = 2.0 * x
+    return g ** 3 + y
+
+
+def z_nested(x):
+    return dsquare(x) ** 3 + square(x)
+
+
+def test_seed_fact_double_backprop_z_equals_g_cubed_plus_y():
+    assert srcgrad.grad(z_written_out)(2.0) == 100.0
+    assert srcgrad.grad(z_nested)(2.0) == 100.0
+
+
+def sum_of_squares(x):
+    return np.sum(x ** 2)
+
+
+grad_sum_of_squares = srcgrad.grad(sum_of_squares)
+
+
+def v_dot_grad(x, v):
+    return np.sum(grad_sum_of_squares(x) * v)
+
+
+def test_seed_fact_hessian_vector_product_by_double_backprop():
+    hv = srcgrad.grad(v_dot_grad)(np.array([1.0, 2.0]), np.array([4.0, 5.0]))
+    np.testing.assert_array_equal(hv, [8.0, 10.0])
+
+
+def critic(w, x):
+    return np.sum(np.tanh(x @ w))
+
+
+grad_critic_x = srcgrad.grad(critic, wrt=1)
+
+
+def gradient_penalty(w, x):
+    g = grad_critic_x(w, x)
+    return (np.sqrt(np.sum(g * g)) - 1.0) ** 2
+
+
+def test_gradient_penalty_trained_with_respect_to_the_critic():
+    rng = np.random.default_rng(0)
+    w, x = rng.standard_normal((3, 2)), rng.standard_normal(3)
+    srcgrad.check_grads(gradient_penalty, (w, x), wrt=0)
+    srcgrad.check_grads(gradient_penalty, (w, x), wrt=1)
