@@ -78,6 +78,9 @@ class ToSSA:
                 stmt.body, made_body = self._block(stmt.body, env_body)
                 stmt.orelse, made_else = self._block(stmt.orelse, env_else)
                 self._merge(stmt, env, env_body, env_else, made_body, made_else, created)
+                # versions made anywhere inside count as made here: an enclosing merge
+                # renames them in place rather than copying from a maybe-unbound name
+                created |= made_body | made_else
                 out.append(stmt)
             elif isinstance(stmt, (gast.For, gast.While)):
                 self._loop(stmt, env, created)
@@ -143,8 +146,9 @@ class ToSSA:
         if isinstance(loop, gast.While):
             self._loads(loop.test, loop_env)
         for var in assigned:
+            if var not in env:  # new here; a version from before the loop was not made here
+                created.add(loop_env[var])
             env[var] = loop_env[var]
-            created.add(loop_env[var])
 
     def _loads(self, node, env):
         for sub in gast.walk(node):
