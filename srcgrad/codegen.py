@@ -17,6 +17,21 @@ from .astutil import deepcopy
 _COMMENT = re.compile(r"^(\s*)__srcgrad_comment__\((\d+)\)\s*$")
 
 
+def _is_comment(stmt):
+    value = getattr(stmt, "value", None)
+    return (isinstance(stmt, gast.Expr) and isinstance(value, gast.Call)
+            and isinstance(value.func, gast.Name) and value.func.id == "__srcgrad_comment__")
+
+
+def _fill_comment_only_blocks(tree):
+    """A block holding only comments would be empty text: give it a ``pass``."""
+    for node in gast.walk(tree):
+        for field in ("body", "orelse"):
+            block = getattr(node, field, None)
+            if isinstance(block, list) and block and all(_is_comment(s) for s in block):
+                block.append(gast.Pass())
+
+
 def to_source(nodes):
     """Python source text for a list of gast statements (usually FunctionDefs)."""
     texts = []
@@ -30,6 +45,7 @@ def to_source(nodes):
 
     nodes = [deepcopy(n) for n in nodes]
     for n in nodes:
+        _fill_comment_only_blocks(n)
         Number().visit(n)
     module = gast.Module(body=list(nodes), type_ignores=[])
     tree = gast.gast_to_ast(module)

@@ -223,14 +223,26 @@ def sum_method(g, out, self, axis=None, dtype=None, out_=None, keepdims=False):
     return unreduce(g, self, axis, keepdims)
 
 
+def reduction_count(a, axis):
+    """How many elements each output of a reduction over ``axis`` combines."""
+    shape = np.shape(a)
+    if axis is None:
+        return max(int(np.prod(shape)), 1)
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    return max(int(np.prod([shape[k] for k in axes])), 1)
+
+
+nondifferentiable(reduction_count)
+
+
 @adjoint(np.mean)
 def mean(g, out, a, axis=None, dtype=None, out_=None, keepdims=False):
-    return unreduce(g, a, axis, keepdims) * (np.size(out) / np.size(a))
+    return unreduce(g, a, axis, keepdims) / reduction_count(a, axis)
 
 
 @adjoint(np.ndarray.mean)
 def mean_method(g, out, self, axis=None, dtype=None, out_=None, keepdims=False):
-    return unreduce(g, self, axis, keepdims) * (np.size(out) / np.size(self))
+    return unreduce(g, self, axis, keepdims) / reduction_count(self, axis)
 
 
 # -- prod ----------------------------------------------------------------------

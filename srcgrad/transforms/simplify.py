@@ -8,6 +8,8 @@
   nothing it reads reassigned in between (and no call in between if it
   calls anything), is substituted into its use, so the forward sweep reads
   like the original expression;
+* assignments nothing reads are dropped when they cannot raise (NumPy calls
+  and array arithmetic), so errors of the user's own code still surface;
 * ``pass`` is dropped from non-empty blocks.
 """
 
@@ -211,6 +213,42 @@ def _is_comment(stmt):
             and value.func.id == "__srcgrad_comment__")
 
 
+_NUMPY_ROOTS = {"np", "numpy"}
+
+
+def _numpy_call(node):
+    func = node.func
+    while isinstance(func, gast.Attribute):
+        func = func.value
+    return (isinstance(node.func, gast.Attribute) and isinstance(func, gast.Name)
+            and func.id in _NUMPY_ROOTS)
+
+
+def _silent(value, kind):
+    """Can dropping ``value`` change behaviour? Not if it cannot raise: NumPy calls and
+    array arithmetic warn instead of raising (float arithmetic and math.* may raise)."""
+    calls = [n for n in gast.walk(value) if isinstance(n, gast.Call)]
+    if not all(_numpy_call(c) for c in calls):
+        return False
+    return kind == "array" or (isinstance(value, gast.Call) and _numpy_call(value))
+
+
+def drop_dead_assignments(fn, kinds):
+    """Remove assignments nothing reads whose values cannot raise."""
+    changed = True
+    while changed:
+        changed = False
+        loads, _ = _counts(fn)
+        for block in list(_blocks(fn)):
+            for index in range(len(block) - 1, -1, -1):
+                stmt = block[index]
+                if (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
+                        and loads[stmt.targets[0].id] == 0 and len(block) > 1
+                        and _silent(stmt.value, kinds.get(stmt.targets[0].id))):
+                    del block[index]
+                    changed = True
+
+
 def renumber_temporaries(ctx):
     """Name the surviving ANF temporaries t1, t2, ... in order of appearance.
 
@@ -281,6 +319,7 @@ class Simplify:
             _Fold().visit(fn)
             fn.body = _drop_pass(fn.body)
             propagate_copies(fn)
+            drop_dead_assignments(fn, ctx.facts.get("kinds", {}))
             fuse_single_use(fn)
             _Fold().visit(fn)  # substitution exposes more (a + -b)
         renumber_temporaries(ctx)
