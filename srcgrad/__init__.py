@@ -1,7 +1,7 @@
 """srcgrad: source-to-source reverse-mode automatic differentiation for Python and NumPy."""
 
 from .adjoints import adjoint, nondifferentiable
-from .api import grad, show, source, value_and_grad, vjp
+from .api import grad, hessian, hvp, jacobian, show, source, value_and_grad, vjp
 from .errors import (
                      NonDifferentiableArgumentError,
                      NonScalarOutputError,
@@ -17,7 +17,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "grad", "value_and_grad", "vjp", "source", "show", "adjoint", "nondifferentiable",
-    "check_grads",
+    "check_grads", "hessian", "hvp", "jacobian",
     "SrcgradError", "UnsupportedSyntaxError", "NoRuleError", "NonScalarOutputError",
     "NonDifferentiableArgumentError", "WrtError", "SourceUnavailableError", "__version__",
 ]

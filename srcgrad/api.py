@@ -432,3 +432,85 @@ def show(f, wrt=0, order=1):
     for _ in range(order):
         g = grad(g, wrt)
     print(source(g), end="")
+
+
+def hvp(f, wrt=0):
+    """A function ``(x, v, *rest)`` returning the Hessian-vector product ``H(x) v``.
+
+    Reverse over reverse: the pullback of srcgrad's generated gradient, applied
+    to ``v``; the Hessian is never formed.
+
+    Example::
+
+        >>> import numpy as np, srcgrad
+        >>> def f(x):
+        ...     return np.sum(x ** 2)
+        >>> srcgrad.hvp(f)(np.array([1.0, 2.0]), np.array([4.0, 5.0]))
+        array([ 8., 10.])
+    """
+    fn = unwrap(f)
+    names, is_tuple = resolve_wrt(fn, wrt)
+    if is_tuple:
+        raise WrtError("hvp takes a single wrt argument", **_location(fn),
+                       hint="call hvp once per argument, or pack them into one array")
+    position = list(inspect.signature(fn).parameters).index(names[0])
+    gradient = vjp(grad(f, wrt=wrt), wrt=wrt)
+
+    def hessian_vector_product(*args):
+        if len(args) < 2:
+            raise TypeError("hvp(f)(x, v, *rest): give the point and the vector")
+        rest = list(args[2:])
+        point = rest[:position] + [args[0]] + rest[position:]
+        v = args[1]
+        _, pullback = gradient(*point)
+        return pullback(v)
+
+    return hessian_vector_product
+
+
+def jacobian(f, wrt=0):
+    """The Jacobian of ``f``: shape ``out.shape + in.shape`` (one pullback per output).
+
+    Example::
+
+        >>> import numpy as np, srcgrad
+        >>> def f(x):
+        ...     return x ** 2
+        >>> srcgrad.jacobian(f)(np.array([1.0, 3.0]))
+        array([[2., 0.],
+               [0., 6.]])
+    """
+    with_pullback = vjp(f, wrt=wrt)
+
+    def jacobian_of(*args, **kwargs):
+        value, pullback = with_pullback(*args, **kwargs)
+        value = np.asarray(value, dtype=float)
+        fn = unwrap(f)
+        names, _ = resolve_wrt(fn, wrt)
+        bound = inspect.signature(fn).bind(*args, **kwargs)
+        bound.apply_defaults()
+        x = np.asarray(bound.arguments[names[0]], dtype=float)
+        rows = []
+        for index in np.ndindex(value.shape):
+            seed = np.zeros_like(value)
+            seed[index] = 1.0
+            rows.append(np.asarray(pullback(seed if value.shape else 1.0), dtype=float))
+        out = np.array(rows).reshape(value.shape + x.shape)
+        return float(out) if out.ndim == 0 else out
+
+    return jacobian_of
+
+
+def hessian(f, wrt=0):
+    """The Hessian of a scalar ``f``: a float for a float input, ``x.shape + x.shape``
+    for an array input (the Jacobian of srcgrad's generated gradient).
+
+    Example::
+
+        >>> import srcgrad
+        >>> def f(x):
+        ...     return x ** 4 - 2 * x ** 2
+        >>> srcgrad.hessian(f)(2.0)
+        44.0
+    """
+    return jacobian(grad(f, wrt=wrt), wrt=wrt)

@@ -158,3 +158,27 @@ def test_gradient_penalty_trained_with_respect_to_the_critic():
     w, x = rng.standard_normal((3, 2)), rng.standard_normal(3)
     srcgrad.check_grads(gradient_penalty, (w, x), wrt=0)
     srcgrad.check_grads(gradient_penalty, (w, x), wrt=1)
+
+
+def rosen(x):
+    return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
+
+
+def test_hessian_jacobian_and_hvp_agree():
+    x = np.array([0.3, -1.2, 0.8, 1.1])
+    v = np.array([1.0, -0.5, 0.25, 2.0])
+    H = srcgrad.hessian(rosen)(x)
+    assert H.shape == (4, 4)
+    np.testing.assert_allclose(H, H.T, atol=1e-9)
+    np.testing.assert_allclose(srcgrad.hvp(rosen)(x, v), H @ v, rtol=1e-10)
+    eps = 1e-6
+    g = srcgrad.grad(rosen)
+    numeric = np.array([(g(x + eps * e) - g(x - eps * e)) / (2 * eps) for e in np.eye(4)])
+    np.testing.assert_allclose(H, numeric, rtol=1e-5, atol=1e-4)
+    assert srcgrad.hessian(quartic)(2.0) == 44.0
+    J = srcgrad.jacobian(sin_vec)(x)
+    np.testing.assert_allclose(J, np.diag(np.cos(x)))
+
+
+def sin_vec(x):
+    return np.sin(x)

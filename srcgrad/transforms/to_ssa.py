@@ -47,11 +47,19 @@ class ToSSA:
     def __call__(self, ctx):
         self.namer = ctx.namer
         self.defined = set()
+        self.partial = set()  # versions bound on some paths only (Python would raise there)
+        self.unbound_sources = set()  # partial versions a merge copies from
         env = {}
         for arg in ctx.node.args.args + ctx.node.args.posonlyargs + ctx.node.args.kwonlyargs:
             env[arg.id] = arg.id
             self.defined.add(arg.id)
-        ctx.node.body, _ = self._block(ctx.node.body, env)
+        body, _ = self._block(ctx.node.body, env)
+        # A merge copies a version that some paths never bind (they returned early,
+        # say); those paths never read it, so give it a placeholder value up front.
+        first = body[0] if body else ctx.node
+        prologue = [assign(name, gast.Constant(value=None, kind=None), like=first)
+                    for name in sorted(self.unbound_sources)]
+        ctx.node.body = prologue + body
         return ctx
 
     def _new_version(self, name):
@@ -97,6 +105,7 @@ class ToSSA:
             in_body, in_else = env_body.get(var), env_else.get(var)
             if in_body is None or in_else is None:
                 env[var] = in_body or in_else  # defined on one path only
+                self.partial.add(env[var])
                 continue
             if in_body == in_else:
                 env[var] = in_body
@@ -116,10 +125,16 @@ class ToSSA:
                 if version in made:
                     for sub in stmts:
                         rename(sub, {version: merged})
+                    if version in self.partial:
+                        self.partial.add(merged)
                 else:
+                    if version in self.partial:
+                        self.unbound_sources.add(version)
                     stmts = [s for s in stmts if not isinstance(s, gast.Pass)]
                     stmts.append(assign(merged, load(version), like=stmt))
                     setattr(stmt, branch, stmts)
+                    if version in self.partial:
+                        self.partial.add(merged)
             env[var] = merged
             created.add(merged)
         stmt.body = stmt.body or [gast.Pass()]
