@@ -715,3 +715,75 @@ def test_value_and_grad_value_matches(f, x):
     v, g = srcgrad.value_and_grad(f)(x)
     assert v == pytest.approx(f(x), rel=1e-12)
     assert _is_float(g)
+
+
+# ---------------------------------------------------------------- conditions a branch rewrites
+
+def and_condition_in_loop(a, b, c):
+    for _i in range(2):
+        if a > c and a > b:
+            a = a * 2.0
+        else:
+            a = a * 3.0
+    return a * b + c
+
+
+def or_chain_in_loop(a, b, c):
+    for i in range(3):
+        if a > b or a < c or i == 2:
+            a = a * 1.5 + b
+        else:
+            a = a - c * a
+    return a
+
+
+def branch_rewrites_its_flag(a, b):
+    flag = a > b
+    for _i in range(3):
+        if flag:
+            flag = a > 2.0 * b
+            a = a * 2.0
+        else:
+            a = a * 3.0 + b
+    return a
+
+
+@pytest.mark.parametrize("a,b,c", [(1.0, 5.0, 0.0), (2.0, 1.0, 0.5), (0.5, 0.2, 1.0),
+                                   (-1.0, 0.3, -2.0), (3.0, 4.0, 2.0)])
+@pytest.mark.parametrize("f", [and_condition_in_loop, or_chain_in_loop])
+def test_short_circuit_condition_in_loop(check, f, a, b, c):
+    run(check, f, a, b, c)
+
+
+@pytest.mark.parametrize("a,b", [(3.0, 1.0), (1.0, 3.0), (1.5, 1.0), (-1.0, 0.5)])
+def test_branch_rewrites_its_condition(check, a, b):
+    run(check, branch_rewrites_its_flag, a, b)
+
+
+def test_and_condition_exact_value():
+    # a: 1 -> 3 -> 9 (the else branch both times), so d/da = 9
+    assert srcgrad.grad(and_condition_in_loop, wrt=0)(1.0, 5.0, 0.0) == 9.0 * 5.0
+
+
+# ---------------------------------------------------------------- maybe-unbound after a loop
+
+def bound_only_if_loop_ran(x, n):
+    for _i in range(n):
+        y = x * 2.0
+    if n > 0:
+        z = y
+    else:
+        z = x
+    for j in range(n):
+        w = z * x
+        if j > 0 and w > 1.0 or j == 0:
+            z = w
+    return z * x
+
+
+@pytest.mark.parametrize("n", [0, 1, 3])
+@pytest.mark.parametrize("x", [0.4, 1.5, -2.0])
+def test_variable_bound_only_by_a_loop_that_may_not_run(check, x, n):
+    got = srcgrad.grad(bound_only_if_loop_ran)(x, n)
+    assert _is_float(got)
+    srcgrad.check_grads(bound_only_if_loop_ran, (x, n), wrt=0)

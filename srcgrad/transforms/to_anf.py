@@ -77,7 +77,7 @@ class ToANF:
             test = self._atom(stmt.test, pre, name_only=True)
             body = self._stmts(stmt.body) or [gast.Pass()]
             orelse = self._stmts(stmt.orelse)
-            return pre + [located(gast.If(test=test, body=body, orelse=orelse), stmt)]
+            return pre + self._if(test, body, orelse, stmt)
         if isinstance(stmt, gast.While):
             stmt.body = self._stmts(stmt.body) or [gast.Pass()]
             return [stmt]
@@ -102,7 +102,7 @@ class ToANF:
             body, orelse = [], []
             self._assign_to(target, value.body, body)
             self._assign_to(target, value.orelse, orelse)
-            pre.append(located(gast.If(test=test, body=body, orelse=orelse), self.like))
+            pre.extend(self._if(test, body, orelse, self.like))
             return True
         if isinstance(value, gast.BoolOp):
             # a and b -> t = a; if t: t = b   /   a or b -> t = a; if not t: t = b
@@ -118,11 +118,27 @@ class ToANF:
                                       like=self.like))
                     test = load(neg)
                 # each further operand runs only if the previous ones did not decide
-                pre.append(located(gast.If(test=test, body=branch, orelse=[]), self.like))
+                pre.extend(self._if(test, branch, [], self.like))
             return True
         prim = self._prim(value, pre)
         pre.append(assign(target, prim, like=self.like))
         return True
+
+    def _if(self, test, body, orelse, like):
+        """``if test: body else: orelse``, with a test no branch assigns.
+
+        The reverse sweep replays the branch by reading the test again after
+        undoing the branch, so a branch must not overwrite its own test
+        (``t = a; if t: t = b`` lowers ``a and b``; in a loop ``t`` is not
+        renamed by SSA). Such a test is read through a fresh copy.
+        """
+        stored = set(names_stored(gast.Module(body=body + orelse, type_ignores=[])))
+        pre = []
+        if test.id in stored:
+            fresh = self._fresh()
+            pre.append(assign(fresh, load(test.id), like=like))
+            test = load(fresh)
+        return pre + [located(gast.If(test=test, body=body, orelse=orelse), like)]
 
     # expressions --------------------------------------------------------
 

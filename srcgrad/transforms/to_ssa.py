@@ -163,6 +163,7 @@ class ToSSA:
         for var in assigned:
             if var not in env:  # new here; a version from before the loop was not made here
                 created.add(loop_env[var])
+                self.partial.add(loop_env[var])  # a loop may run zero times
             env[var] = loop_env[var]
 
     def _loads(self, node, env):
