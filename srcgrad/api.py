@@ -144,6 +144,9 @@ def specialized_target(fn, args, kwargs):
     return fn
 
 
+SHAPE_SPECIALIZATIONS = 8  # shape combinations per derivative before going shape-generic
+
+
 class _Derivative:
     """Shared machinery of the dispatching wrappers."""
 
@@ -159,19 +162,39 @@ class _Derivative:
         self.wrt_names, self.wrt_tuple = resolve_wrt(self.fn, wrt)
         self.signature = inspect.signature(self.fn)
         self.cache = {}
+        self.shape_signatures = set()
         self.last = None
         self.lock = threading.Lock()
 
-    def specialize(self, args, kwargs):
+    def specialize(self, args, kwargs, shaped=True):
+        """The generated function for these arguments' types (and array shapes).
+
+        Array shapes are part of the specialization (so broadcasting is decided
+        once, in the text) for the first ``SHAPE_SPECIALIZATIONS`` shape
+        combinations; a function called with ever new shapes then shares one
+        shape-generic unit, so it is not transformed again and again.
+        """
         bound = self.signature.bind(*args, **kwargs)
         bound.apply_defaults()
         values = bound.arguments
         for name in self.wrt_names:
             _check_wrt_value(self.fn, name, values[name])
         param_kinds = {name: K.kind_of_value(value) for name, value in values.items()}
+        param_shapes = {name: value.shape for name, value in values.items()
+                        if type(value) is np.ndarray}
+        if param_shapes and shaped:
+            signature = (tuple(sorted(param_kinds.items(), key=lambda kv: kv[0])),
+                         tuple(sorted(param_shapes.items())))
+            if signature not in self.shape_signatures:
+                if len(self.shape_signatures) >= SHAPE_SPECIALIZATIONS:
+                    param_shapes = None
+                else:
+                    self.shape_signatures.add(signature)
+        else:
+            param_shapes = None
         target = specialized_target(self.fn, args, kwargs)
         unit = pipeline.get_unit(target, self.mode, self.wrt_names, param_kinds,
-                                 self.wrt_tuple)
+                                 self.wrt_tuple, param_shapes=param_shapes)
         generated = unit.compiled.bind(target, unit.names["main"])
         needs_fix = not unit.all_scalar or any(
             not isinstance(values[n], (float, np.floating)) for n in self.wrt_names)
@@ -254,7 +277,7 @@ def _dispatcher_text(name, signature):
             saw_star = True
         params.append(p.name)
         call.append(f"{p.name}={p.name}" if p.kind is p.KEYWORD_ONLY else p.name)
-        key.append(f"type({p.name})")
+        key.append(f"({p.name}.shape if type({p.name}) is ndarray else type({p.name}))")
     if not key:
         key.append("None")
     if saw_posonly:
@@ -268,13 +291,18 @@ def _dispatcher_text(name, signature):
             f"    return fn({args})\n")
 
 
+def _key_part(value):
+    """What the dispatcher keys a value on: an array's shape, any other value's type."""
+    return value.shape if type(value) is np.ndarray else type(value)
+
+
 def _make(f, wrt, mode):
     d = _Derivative(f, wrt, mode)
     cache = d.cache
     names = list(d.signature.parameters)
 
     def miss(*args, **kwargs):
-        key = tuple(type(v) for v in args) + tuple(type(v) for v in kwargs.values())
+        key = tuple(_key_part(v) for v in args) + tuple(_key_part(v) for v in kwargs.values())
         with d.lock:
             generated = cache.get(key)
             if generated is None:
@@ -284,7 +312,7 @@ def _make(f, wrt, mode):
     name = f"{mode}_{d.fn.__name__}" if d.fn.__name__.isidentifier() else mode
     text = _dispatcher_text(name, d.signature)
     filename = register_source(f"dispatch {d.fn.__qualname__}", text)
-    namespace = {"cache_get": cache.get, "miss": miss}
+    namespace = {"cache_get": cache.get, "miss": miss, "ndarray": np.ndarray}
     exec(compile(text, filename, "exec"), namespace)
     derivative = namespace[name]
     derivative.__defaults__ = d.fn.__defaults__

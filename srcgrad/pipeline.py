@@ -4,12 +4,14 @@ The path of a function::
 
     source.parse_function -> NORMALIZE passes (this list, in this order)
       -> analyses (primitives, activity, kinds)
-      -> ReverseMode -> Simplify -> codegen -> compile
+      -> ReverseMode -> Simplify -> SpecializeShapes -> NameTemporaries
+      -> codegen -> compile
 
-A *unit* is the generated code for one (function, mode, wrt, argument kinds):
+A *unit* is the generated code for one (function, mode, wrt, argument kinds,
+and -- for derivatives called with arrays -- argument shapes):
 a fused ``grad``/``value_and_grad`` function, or the ``fwd``/``bwd`` pair used
 for helpers and ``vjp``. Units are cached (keyed by the function's code, the
-identities of the callables its closure captures, mode, wrt and kinds) under a
+identities of the callables its closure captures, mode, wrt, kinds, shapes) under a
 lock, so threads share them safely.
 """
 
@@ -40,15 +42,17 @@ from .source import parse_function, unwrap
 from .transforms.check_supported import CheckSupported
 from .transforms.lower_loops import LowerLoops
 from .transforms.lower_returns import LowerReturns
+from .transforms.name_temporaries import NameTemporaries
 from .transforms.normalize_assignments import NormalizeAssignments
 from .transforms.reverse_mode import ReverseMode
 from .transforms.simplify import Simplify
+from .transforms.specialize_shapes import SpecializeShapes
 from .transforms.to_anf import ToANF
 from .transforms.to_ssa import ToSSA
 
 # Pass classes, in order; each run makes fresh instances (passes keep per-run state).
 NORMALIZE = [CheckSupported, LowerReturns, LowerLoops, NormalizeAssignments, ToANF, ToSSA]
-DIFFERENTIATE = [ReverseMode, Simplify]
+DIFFERENTIATE = [ReverseMode, Simplify, SpecializeShapes, NameTemporaries]
 STAGES = ["parsed"] + [p.name for p in NORMALIZE] + [p.name for p in DIFFERENTIATE] + ["final"]
 
 _lock = threading.RLock()
@@ -107,20 +111,26 @@ def closure_signature(fn):
     return tuple(sig)
 
 
-def unit_key(fn, mode, wrt_names, param_kinds, wrt_tuple):
+def unit_key(fn, mode, wrt_names, param_kinds, wrt_tuple, param_shapes=None):
     return (fn.__code__, closure_signature(fn), mode, tuple(wrt_names),
-            tuple(sorted(param_kinds.items(), key=lambda kv: kv[0])), wrt_tuple)
+            tuple(sorted(param_kinds.items(), key=lambda kv: kv[0])), wrt_tuple,
+            tuple(sorted(param_shapes.items())) if param_shapes else None)
 
 
-def get_unit(fn, mode, wrt_names, param_kinds, wrt_tuple, stop_after=None):
-    """The (cached) unit; builds and compiles it and the helpers it calls."""
+def get_unit(fn, mode, wrt_names, param_kinds, wrt_tuple, stop_after=None, param_shapes=None):
+    """The (cached) unit; builds and compiles it and the helpers it calls.
+
+    ``param_shapes`` (name -> shape of each array argument) specializes the
+    generated code on those shapes too (see SpecializeShapes).
+    """
     fn = unwrap(fn)
-    key = unit_key(fn, mode, wrt_names, param_kinds, wrt_tuple)
+    key = unit_key(fn, mode, wrt_names, param_kinds, wrt_tuple, param_shapes)
     with _lock:
         unit = _units.get(key)
         if unit is not None and stop_after is None:
             return unit
-        return _build(fn, key, mode, list(wrt_names), param_kinds, wrt_tuple, stop_after)
+        return _build(fn, key, mode, list(wrt_names), param_kinds, wrt_tuple, stop_after,
+                      param_shapes)
 
 
 def _unit_names(fn, mode):
@@ -130,7 +140,7 @@ def _unit_names(fn, mode):
     return {"main": f"{mode}_{base}" if mode != "grad" else f"grad_{base}"}
 
 
-def _build(fn, key, mode, wrt_names, param_kinds, wrt_tuple, stop_after):
+def _build(fn, key, mode, wrt_names, param_kinds, wrt_tuple, stop_after, param_shapes=None):
     names = _unit_names(fn, mode)
     unit = Unit(key, fn, mode, names)
     if stop_after is None:
@@ -140,7 +150,7 @@ def _build(fn, key, mode, wrt_names, param_kinds, wrt_tuple, stop_after):
                         ["parsed"] + [p.name for p in NORMALIZE] else None)
         if stop_after in ["parsed"] + [p.name for p in NORMALIZE]:
             return ctx
-        _differentiate(ctx, unit, wrt_names, param_kinds, wrt_tuple, stop_after)
+        _differentiate(ctx, unit, wrt_names, param_kinds, wrt_tuple, stop_after, param_shapes)
         if stop_after is not None:
             return ctx
         return unit
@@ -150,7 +160,8 @@ def _build(fn, key, mode, wrt_names, param_kinds, wrt_tuple, stop_after):
         raise
 
 
-def _differentiate(ctx, unit, wrt_names, param_kinds, wrt_tuple, stop_after):
+def _differentiate(ctx, unit, wrt_names, param_kinds, wrt_tuple, stop_after,
+                   param_shapes=None):
     fn = ctx.fn
     node = ctx.node
     primitives.classify(ctx)
@@ -172,7 +183,7 @@ def _differentiate(ctx, unit, wrt_names, param_kinds, wrt_tuple, stop_after):
     ctx.facts.update(
         wrt_names=wrt_names, mode=unit.mode, active=active, kinds=kinds, output=output,
         helpers=helpers, locals=primitives.local_names(node), wrt_tuple=wrt_tuple,
-        names=unit.names,
+        names=unit.names, param_shapes=param_shapes,
         where=Where(fn.__qualname__, ctx.parsed.filename, ret.lineno,
                     getattr(ret, "col_offset", None), ctx.parsed.line(ret.lineno)))
     for stmt in gast.walk(node):
@@ -241,7 +252,9 @@ def _generated_behind(ctx, prim, arg_kinds):
             f"srcgrad can differentiate a call of the derivative '{prim.callee_name}' only "
             "with float or array arguments", prim.node,
             hint="pass floats or NumPy arrays to it")
-    generated = d.specialize(tuple(examples[:n]), dict(zip(prim.keywords, examples[n:])))
+    # the example arrays stand for any shape: ask for the shape-generic code
+    generated = d.specialize(tuple(examples[:n]), dict(zip(prim.keywords, examples[n:])),
+                             shaped=False)
     return getattr(generated, "__srcgrad_generated__", generated)
 
 

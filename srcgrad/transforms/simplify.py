@@ -249,42 +249,6 @@ def drop_dead_assignments(fn, kinds):
                     changed = True
 
 
-def renumber_temporaries(ctx):
-    """Name the surviving ANF temporaries t1, t2, ... in order of appearance.
-
-    Their adjoints follow (``dt1``); names the function already uses are skipped.
-    """
-    temps = ctx.facts.get("temps", set())
-    adjoints = ctx.namer._adjoints
-    family = {t: t for t in temps}
-    family.update({adjoints[t]: t for t in temps if t in adjoints})
-    order = []
-    for fn in ctx.facts["generated"]:
-        for node in gast.walk(fn):
-            if isinstance(node, gast.Name) and node.id in family:
-                temp = family[node.id]
-                if temp not in order:
-                    order.append(temp)
-    if not order:
-        return
-    old_adjoints = {adjoints[t] for t in order if t in adjoints}
-    avoid = set(ctx.namer.taken) - set(order) - old_adjoints
-    mapping, k = {}, 0
-    for temp in order:
-        while True:
-            k += 1
-            new, dnew = f"t{k}", f"dt{k}"
-            if new not in avoid and dnew not in avoid:
-                break
-        mapping[temp] = new
-        if temp in adjoints:
-            mapping[adjoints[temp]] = dnew
-    for fn in ctx.facts["generated"]:
-        for node in gast.walk(fn):
-            if isinstance(node, gast.Name) and node.id in mapping:
-                node.id = mapping[node.id]
-
-
 class Simplify:
     """Tidy the generated code.
 
@@ -322,5 +286,4 @@ class Simplify:
             drop_dead_assignments(fn, ctx.facts.get("kinds", {}))
             fuse_single_use(fn)
             _Fold().visit(fn)  # substitution exposes more (a + -b)
-        renumber_temporaries(ctx)
         return ctx

@@ -36,7 +36,16 @@ def _blocks(doc):
     return _indented_block(lines, heads["Before"]), _indented_block(lines, heads["After"])
 
 
-def _stage_text(before, stop_after, tmp_path, wrt):
+def _argument_shapes(doc):
+    """``Argument shapes: W=(3, 2), b=(2,)`` in a docstring -> {"W": (3, 2), "b": (2,)}."""
+    for line in doc.splitlines():
+        if line.strip().startswith("Argument shapes:"):
+            text = line.split(":", 1)[1]
+            return eval(f"dict({text})")  # noqa: S307  (our own docstring)
+    return None
+
+
+def _stage_text(before, stop_after, tmp_path, wrt, shapes=None):
     path = tmp_path / "example_module.py"
     path.write_text("import math\nimport numpy as np\n\n" + before)
     spec = importlib.util.spec_from_file_location(f"example_{stop_after}", path)
@@ -47,8 +56,11 @@ def _stage_text(before, stop_after, tmp_path, wrt):
     if stop_after in [p.name for p in pipeline.NORMALIZE]:
         ctx = pipeline.normalize(fn, stop_after=stop_after)
         return codegen.to_source([ctx.node])
-    kinds = {name: "scalar" for name in fn.__code__.co_varnames[:fn.__code__.co_argcount]}
-    ctx = pipeline.get_unit(fn, "grad", wrt, kinds, False, stop_after=stop_after)
+    params = fn.__code__.co_varnames[:fn.__code__.co_argcount]
+    shapes = shapes or {}
+    kinds = {name: "array" if name in shapes else "scalar" for name in params}
+    ctx = pipeline.get_unit(fn, "grad", wrt, kinds, len(wrt) > 1, stop_after=stop_after,
+                            param_shapes=shapes or None)
     return codegen.to_source(ctx.facts["generated"])
 
 
@@ -57,6 +69,7 @@ def test_docstring_example_is_what_the_pass_does(pass_, tmp_path):
     if pass_.name == "check_supported":
         pytest.skip("CheckSupported changes nothing; its example is an error")
     before, after = _blocks(pass_.__doc__)
-    wrt = ["x"]
-    got = _stage_text(before, pass_.name, tmp_path, wrt)
+    shapes = _argument_shapes(pass_.__doc__)
+    wrt = list(shapes)[:2] if shapes else ["x"]
+    got = _stage_text(before, pass_.name, tmp_path, wrt, shapes)
     assert got.strip() == after.strip(), f"\n--- docstring After:\n{after}\n--- actual:\n{got}"
