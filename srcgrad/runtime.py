@@ -115,7 +115,12 @@ def matmul_grad_right(g, a, b):
 
 
 def matmul_cotangents(g, a, b):
-    """Cotangents of ``a`` and ``b`` for ``a @ b`` (1-D, 2-D and batched N-D)."""
+    """Cotangents of ``a`` and ``b`` for ``a @ b`` (1-D, 2-D and batched N-D).
+
+    Any zero argument (a zero cotangent, at higher orders) gives zeros.
+    """
+    if is_zero(g) or is_zero(a) or is_zero(b):
+        return 0.0, 0.0
     a = np.asarray(a)
     b = np.asarray(b)
     g = np.asarray(g)
@@ -171,6 +176,13 @@ def sum_to(g, like, axis, keepdims):
     if axis is None:
         return np.reshape(total, np.shape(like)) if np.ndim(like) else total
     return total
+
+
+def matmul_any(x, y):
+    """``x @ y``, or zero when either is a zero cotangent."""
+    if is_zero(x) or is_zero(y):
+        return 0.0
+    return np.matmul(x, y)
 
 
 def matmul_cotangents_transpose(gbar, g, a, b):

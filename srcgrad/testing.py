@@ -3,7 +3,8 @@
 For each argument differentiated, the derivative along a few random
 directions (and, for non-scalar outputs, against a random cotangent) is
 compared with the central difference of ``f`` itself. For ``order=k``, the
-same check runs on the (k-1)-th derivative along a random direction, so
+same check runs on the (k-1)-th derivative (an array-valued derivative is
+first contracted with a fixed random array, so ``grad`` applies to it), so
 every order is checked against differences of the order below.
 """
 
@@ -92,9 +93,37 @@ def check_grads(f, args, order=1, wrt=None, *, eps=None, rtol=1e-4, atol=1e-6, d
         from .api import grad
         for position in positions:
             # the first derivative is a srcgrad function of the same arguments
-            check_grads(grad(f, wrt=position), args, order - 1, wrt=positions, eps=eps,
+            derivative = grad(f, wrt=position)
+            if order > 2:
+                derivative = _scalarized(derivative, args, rng)
+            check_grads(derivative, args, order - 1, wrt=positions, eps=eps,
                         rtol=rtol, atol=atol, directions=directions, seed=seed + 1)
     return None
+
+
+def _scalarized(derivative, args, rng):
+    """``x -> <derivative(x), u>`` for a fixed random ``u`` when the derivative is an array.
+
+    ``grad`` needs a scalar output, so the derivatives of an array-valued
+    derivative are checked along a random direction; the function is written
+    out as source so srcgrad differentiates it like any other.
+    """
+    sample = derivative(*args)
+    if not isinstance(sample, np.ndarray) or not _is_nonscalar(sample):
+        return derivative
+    from .compile import register_source
+
+    names = [f"a{i}" for i in range(len(args))]
+    text = (f"def make(derivative, direction, np):\n"
+            f"    def along_direction({', '.join(names)}):\n"
+            f"        return np.sum(derivative({', '.join(names)}) * direction)\n"
+            f"    return along_direction\n")
+    namespace = {}
+    exec(compile(text, register_source("check_grads direction", text), "exec"), namespace)
+    direction = rng.standard_normal(sample.shape).astype(sample.dtype)
+    scalar = namespace["make"](derivative, direction, np)
+    scalar.__qualname__ = f"<{getattr(derivative, '__qualname__', 'derivative')}, u>"
+    return scalar
 
 
 def _check_one(f, args, position, rng, eps, rtol, atol, directions, vjp):

@@ -8,12 +8,16 @@ transposes: ``unbroadcast`` <-> ``broadcast_like``, ``unreduce`` <-> ``sum_to``,
 
 from .. import runtime as rt
 from ..runtime import (
+    add_any,
     add_cotangents,
     add_cotangents_transpose,
+    matmul_any,
+    matmul_cotangents,
     matmul_cotangents_transpose,
     seq_add_at,
     seq_concat,
     seq_fill,
+    seq_item,
     seq_slices,
     seq_sum,
     sum_to,
@@ -106,6 +110,25 @@ def seq_onehot_(g, out, seq, primal_out, g_in):
 def matmul_cotangents_(g, out, g_in, a, b):
     dg, da, db = matmul_cotangents_transpose(g, g_in, a, b)
     return dg, da, db
+
+
+@adjoint(rt.matmul_cotangents_transpose)
+def matmul_cotangents_transpose_(h, out, gbar, g_in, a, b):
+    # out = (dg, da, db) with dg = gga @ b + a @ ggb, da = g @ ggb^T, db = gga^T @ g
+    h_g, h_a, h_b = seq_item(h, 0), seq_item(h, 1), seq_item(h, 2)
+    gga, ggb = seq_item(gbar, 0), seq_item(gbar, 1)
+    dgga = add_any(matmul_cotangents(h_g, gga, b)[0], matmul_cotangents(g_in, gga, h_b)[0])
+    dggb = add_any(matmul_cotangents(h_g, a, ggb)[1], matmul_cotangents(g_in, h_a, ggb)[1])
+    dg = add_any(matmul_any(gga, h_b), matmul_any(h_a, ggb))
+    da = matmul_cotangents(h_g, a, ggb)[0]
+    db = matmul_cotangents(h_g, gga, b)[1]
+    return [dgga, dggb], dg, da, db
+
+
+@adjoint(rt.matmul_any)
+def matmul_any_(g, out, x, y):
+    gx, gy = matmul_cotangents(g, x, y)
+    return gx, gy
 
 
 @adjoint(rt.setitem)

@@ -8,7 +8,9 @@ from srcgrad import runtime as rt
 from srcgrad.runtime import (
     add_any,
     broadcast_like,
+    matmul_any,
     matmul_cotangents,
+    matmul_cotangents_transpose,
     matmul_grad_left,
     matmul_grad_right,
     seq_add_at,
@@ -30,7 +32,7 @@ COVERED = {rt.unbroadcast, rt.broadcast_like, rt.unreduce, rt.sum_to, rt.add_any
            rt.seq_add_at, rt.take, rt.without, rt.seq_split, rt.seq_concat, rt.seq_fill,
            rt.seq_sum, rt.seq_onehot, rt.matmul_cotangents, rt.matmul_grad_left,
            rt.matmul_grad_right, rt.setitem, rt.seq_slices, rt.add_cotangents,
-           rt.add_cotangents_transpose}
+           rt.add_cotangents_transpose, rt.matmul_cotangents_transpose, rt.matmul_any}
 
 W23 = np.arange(6.0).reshape(2, 3) / 7.0 - 0.3
 W3 = np.array([0.4, -0.2, 0.9])
@@ -105,7 +107,52 @@ def test_runtime_helper_rules(f, args, order):
     srcgrad.check_grads(f, args, order=order)
 
 
-def test_matmul_helper_rules():
-    # order 1 only: their second derivatives need a rule for matmul_cotangents_transpose
-    srcgrad.check_grads(f_matmul_helpers,
-                        (W23, np.ones((2, 4)) * 0.3, np.linspace(-1, 1, 12).reshape(4, 3)))
+def f_matmul_transpose(gga, ggb, g, a, b):
+    dg, da, db = matmul_cotangents_transpose([gga, ggb], g, a, b)
+    return np.sum(np.sin(dg)) + np.sum(da * da * b[0, 0]) + np.sum(np.tanh(db) * a[0, 1])
+
+
+def f_matmul_any(x, y):
+    return np.sum(np.cos(matmul_any(x, y)))
+
+
+A24 = np.ones((2, 4)) * 0.3 + np.eye(2, 4) * 0.2
+B43 = np.linspace(-1, 1, 12).reshape(4, 3)
+
+
+@pytest.mark.parametrize("order", [1, 2])
+def test_matmul_helper_rules(order):
+    srcgrad.check_grads(f_matmul_helpers, (W23, A24, B43), order=order)
+
+
+@pytest.mark.parametrize("order", [1, 2])
+def test_matmul_transpose_rule(order):
+    # the second-order rule: third derivatives through a matmul rest on it
+    srcgrad.check_grads(f_matmul_transpose, (A24 * 0.5, B43 * 0.7, W23, A24, B43), order=order)
+
+
+@pytest.mark.parametrize("shapes", [((2, 4), (4, 3)), ((4,), (4, 3)), ((2, 4), (4,)),
+                                    ((4,), (4,)), ((5, 2, 4), (4, 3))])
+def test_matmul_any_rule(shapes):
+    rng = np.random.default_rng(3)
+    x, y = (rng.standard_normal(s) * 0.5 for s in shapes)
+    srcgrad.check_grads(f_matmul_any, (x, y), order=2)
+    assert matmul_any(0.0, y) == 0.0 and matmul_any(x, None) == 0.0
+
+
+def test_third_derivative_through_matmul():
+    def f(a, b):
+        return np.sum(np.tanh(a @ b))
+
+    grad_f = srcgrad.grad(f)
+
+    def h(a, b, v):
+        return np.sum(grad_f(a, b) * v)
+
+    grad_h = srcgrad.grad(h)
+
+    def k(a, b, v, u):
+        return np.sum(grad_h(a, b, v) * u)
+
+    for b in (B43 * 0.4, B43[:, 0] * 0.4):
+        srcgrad.check_grads(k, (A24, b, A24 * 2.0 - 0.1, A24 - 0.5), wrt=(0, 1))
