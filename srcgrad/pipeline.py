@@ -233,11 +233,21 @@ def _is_user_function(callee):
 
 
 def _example_value(kind):
-    """A value of ``kind``, to pick a grad-made function's specialization."""
+    """A value of ``kind``, to pick a grad-made function's specialization.
+
+    Containers get one element of their element kind (two of different kinds
+    for 'unknown' elements): the specialization depends on kinds, not lengths.
+    """
     if kind == K.SCALAR:
         return 1.0
     if kind == K.ARRAY:
         return np.zeros(1)
+    if K.is_seq(kind) or K.is_map(kind):
+        inner = K.elt(kind)
+        items = [np.zeros(1), 1.0] if inner == K.UNKNOWN else [_example_value(inner)]
+        if any(item is None for item in items):
+            return None
+        return {f"k{i}": v for i, v in enumerate(items)} if K.is_map(kind) else items
     return None
 
 
@@ -250,8 +260,8 @@ def _generated_behind(ctx, prim, arg_kinds):
         raise ctx.error(
             NoRuleError,
             f"srcgrad can differentiate a call of the derivative '{prim.callee_name}' only "
-            "with float or array arguments", prim.node,
-            hint="pass floats or NumPy arrays to it")
+            "with float, array, list, tuple or dict arguments", prim.node,
+            hint="pass floats, NumPy arrays or containers of them to it")
     # the example arrays stand for any shape: ask for the shape-generic code
     generated = d.specialize(tuple(examples[:n]), dict(zip(prim.keywords, examples[n:])),
                              shaped=False)

@@ -182,3 +182,34 @@ def test_hessian_jacobian_and_hvp_agree():
 
 def sin_vec(x):
     return np.sin(x)
+
+
+# ---------------------------------------------------------------- grad-made functions of containers
+
+def _critic(params, x):
+    return np.sum(np.tanh(x @ params["w"])) + params["b"] * 2.0
+
+
+_critic_dx = srcgrad.grad(_critic, wrt=1)
+_critic_dparams = srcgrad.grad(_critic, wrt=0)
+
+
+def _penalty(params, x):
+    g = _critic_dx(params, x)
+    return (np.sqrt(np.sum(g * g)) - 1.0) ** 2
+
+
+def _through_param_grads(ws, x):
+    return np.sum(_critic_dparams({"w": ws[0], "b": ws[1]}, x)["w"] ** 2)
+
+
+@pytest.mark.parametrize("b", [0.5, np.ones(1)])
+def test_double_backprop_through_a_grad_made_function_of_a_dict(b):
+    params = {"w": np.linspace(-0.5, 0.6, 6).reshape(3, 2), "b": b}
+    srcgrad.check_grads(_penalty, (params, np.array([0.2, -0.4, 0.7])), wrt=(0, 1))
+
+
+def test_double_backprop_through_a_dict_valued_gradient():
+    srcgrad.check_grads(_through_param_grads,
+                        ([np.linspace(-0.5, 0.6, 6).reshape(3, 2), 0.4],
+                         np.array([0.2, -0.4, 0.7])), wrt=(0, 1))
