@@ -129,6 +129,37 @@ def _shape_like(grad, value):
     return grad
 
 
+def _shapes_of(values):
+    """What generated code is specialized on: each array argument's shape, and the
+    shapes of the arrays in a dict, list or tuple argument of arrays only."""
+    shapes = {}
+    for name, value in values.items():
+        if type(value) is np.ndarray:
+            shapes[name] = value.shape
+        elif isinstance(value, dict) and value and all(
+                type(v) is np.ndarray for v in value.values()) and all(
+                type(k) in (str, int) for k in value):
+            shapes[name] = ("items",) + tuple(sorted(
+                ((k, v.shape) for k, v in value.items()), key=repr))
+        elif isinstance(value, (list, tuple)) and value and all(
+                type(v) is np.ndarray for v in value):
+            shapes[name] = ("items",) + tuple(enumerate(v.shape for v in value))
+    return shapes
+
+
+def _cotangent_like(cotangent, value):
+    """The cotangent as the generated backward function expects it: the value's shape."""
+    if type(value) is np.ndarray:
+        if type(cotangent) is np.ndarray and cotangent.shape == value.shape:
+            return cotangent
+        return np.broadcast_to(np.asarray(cotangent, dtype=np.result_type(value, float)),
+                               value.shape)
+    if isinstance(value, (float, np.floating)) and isinstance(cotangent, np.ndarray) \
+            and cotangent.size == 1:
+        return float(cotangent.reshape(()))
+    return cotangent
+
+
 def specialized_target(fn, args, kwargs):
     """What to read for ``fn`` called with ``args``.
 
@@ -180,8 +211,7 @@ class _Derivative:
         for name in self.wrt_names:
             _check_wrt_value(self.fn, name, values[name])
         param_kinds = {name: K.kind_of_value(value) for name, value in values.items()}
-        param_shapes = {name: value.shape for name, value in values.items()
-                        if type(value) is np.ndarray}
+        param_shapes = _shapes_of(values)
         if param_shapes and shaped:
             signature = (tuple(sorted(param_kinds.items(), key=lambda kv: kv[0])),
                          tuple(sorted(param_shapes.items())))
@@ -369,7 +399,7 @@ def value_and_grad(f=None, wrt=0):
     return _make(f, wrt, "value_and_grad")
 
 
-def vjp(f, wrt=0):
+def vjp(f, wrt=0, *, _value=True):
     """A function returning ``(value, pullback)``; ``pullback(ct)`` is the VJP.
 
     Works for any output (scalar, array, tuple); ``ct`` has the output's shape.
@@ -386,19 +416,34 @@ def vjp(f, wrt=0):
     signature = inspect.signature(fn)
     cache = {}
 
+    shape_signatures = set()
+
+    positional = [p.name for p in signature.parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    simple = len(positional) == len(signature.parameters)
+
     @functools.wraps(fn)
     def with_pullback(*args, **kwargs):
-        bound = signature.bind(*args, **kwargs)
-        bound.apply_defaults()
-        values = bound.arguments
-        key = tuple((k, type(v)) for k, v in values.items())
+        if simple and not kwargs and len(args) == len(positional):
+            values = dict(zip(positional, args))  # the common case, without bind()
+        else:
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            values = bound.arguments
+        key = tuple((k, _key_part(v)) for k, v in values.items())
         pair = cache.get(key)
         if pair is None:
             for name in wrt_names:
                 _check_wrt_value(fn, name, values[name])
             kinds = {k: K.kind_of_value(v) for k, v in values.items()}
+            shapes = _shapes_of(values)
+            if shapes and len(shape_signatures) < SHAPE_SPECIALIZATIONS:
+                shape_signatures.add(key)
+            else:
+                shapes = None
             target = specialized_target(fn, args, kwargs)
-            unit = pipeline.get_unit(target, "split", wrt_names, kinds, wrt_tuple)
+            unit = pipeline.get_unit(target, "split", wrt_names, kinds, wrt_tuple,
+                                     param_shapes=shapes, value_needed=_value)
             pair = cache[key] = (unit.compiled.bind(target, unit.names["fwd"]),
                                  unit.compiled.bind(target, unit.names["bwd"],
                                                     with_defaults=False))
@@ -406,7 +451,7 @@ def vjp(f, wrt=0):
         value, tape = fwd(*args, **kwargs)
 
         def pullback(cotangent):
-            grads = bwd(tape, cotangent)
+            grads = bwd(tape, _cotangent_like(cotangent, value))
             if wrt_tuple:
                 return tuple(_shape_like(g, values[n]) for g, n in zip(grads, wrt_names))
             return _shape_like(grads, values[wrt_names[0]])
@@ -482,14 +527,14 @@ def hvp(f, wrt=0):
         raise WrtError("hvp takes a single wrt argument", **_location(fn),
                        hint="call hvp once per argument, or pack them into one array")
     position = list(inspect.signature(fn).parameters).index(names[0])
-    gradient = vjp(grad(f, wrt=wrt), wrt=wrt)
+    gradient = vjp(grad(f, wrt=wrt), wrt=wrt, _value=False)  # the gradient itself is unused
 
     def hessian_vector_product(*args):
         if len(args) < 2:
             raise TypeError("hvp(f)(x, v, *rest): give the point and the vector")
         rest = list(args[2:])
         point = rest[:position] + [args[0]] + rest[position:]
-        v = args[1]
+        v = _cotangent_like(args[1], args[0])
         _, pullback = gradient(*point)
         return pullback(v)
 

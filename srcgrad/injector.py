@@ -35,6 +35,10 @@ class Injector:
         self._by_id[key] = name
         return name
 
+    def name_of(self, obj):
+        """The name handed out for ``obj``, or None."""
+        return self._by_id.get(id(obj))
+
     def names(self):
         """Every name this injector has handed out."""
         return set(self.injected) | set(self._by_id.values())

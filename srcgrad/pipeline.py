@@ -29,6 +29,7 @@ import numpy as np
 from . import (
     adjoints,  # noqa: F401  (registers the rules)
     codegen,
+    options,
 )
 from .adjoints import registry
 from .analyses import activity, primitives
@@ -111,26 +112,31 @@ def closure_signature(fn):
     return tuple(sig)
 
 
-def unit_key(fn, mode, wrt_names, param_kinds, wrt_tuple, param_shapes=None):
+def unit_key(fn, mode, wrt_names, param_kinds, wrt_tuple, param_shapes=None,
+             value_needed=True):
     return (fn.__code__, closure_signature(fn), mode, tuple(wrt_names),
             tuple(sorted(param_kinds.items(), key=lambda kv: kv[0])), wrt_tuple,
-            tuple(sorted(param_shapes.items())) if param_shapes else None)
+            tuple(sorted(param_shapes.items())) if param_shapes else None, options.optimize,
+            value_needed)
 
 
-def get_unit(fn, mode, wrt_names, param_kinds, wrt_tuple, stop_after=None, param_shapes=None):
+def get_unit(fn, mode, wrt_names, param_kinds, wrt_tuple, stop_after=None, param_shapes=None,
+             value_needed=True):
     """The (cached) unit; builds and compiles it and the helpers it calls.
 
+    ``value_needed=False`` (split mode) makes a forward function that returns
+    ``(None, tape)``, for callers that only want the pullback (``hvp``).
     ``param_shapes`` (name -> shape of each array argument) specializes the
     generated code on those shapes too (see SpecializeShapes).
     """
     fn = unwrap(fn)
-    key = unit_key(fn, mode, wrt_names, param_kinds, wrt_tuple, param_shapes)
+    key = unit_key(fn, mode, wrt_names, param_kinds, wrt_tuple, param_shapes, value_needed)
     with _lock:
         unit = _units.get(key)
         if unit is not None and stop_after is None:
             return unit
         return _build(fn, key, mode, list(wrt_names), param_kinds, wrt_tuple, stop_after,
-                      param_shapes)
+                      param_shapes, value_needed)
 
 
 def _unit_names(fn, mode):
@@ -140,7 +146,8 @@ def _unit_names(fn, mode):
     return {"main": f"{mode}_{base}" if mode != "grad" else f"grad_{base}"}
 
 
-def _build(fn, key, mode, wrt_names, param_kinds, wrt_tuple, stop_after, param_shapes=None):
+def _build(fn, key, mode, wrt_names, param_kinds, wrt_tuple, stop_after, param_shapes=None,
+           value_needed=True):
     names = _unit_names(fn, mode)
     unit = Unit(key, fn, mode, names)
     if stop_after is None:
@@ -150,7 +157,8 @@ def _build(fn, key, mode, wrt_names, param_kinds, wrt_tuple, stop_after, param_s
                         ["parsed"] + [p.name for p in NORMALIZE] else None)
         if stop_after in ["parsed"] + [p.name for p in NORMALIZE]:
             return ctx
-        _differentiate(ctx, unit, wrt_names, param_kinds, wrt_tuple, stop_after, param_shapes)
+        _differentiate(ctx, unit, wrt_names, param_kinds, wrt_tuple, stop_after, param_shapes,
+                       value_needed)
         if stop_after is not None:
             return ctx
         return unit
@@ -161,7 +169,7 @@ def _build(fn, key, mode, wrt_names, param_kinds, wrt_tuple, stop_after, param_s
 
 
 def _differentiate(ctx, unit, wrt_names, param_kinds, wrt_tuple, stop_after,
-                   param_shapes=None):
+                   param_shapes=None, value_needed=True):
     fn = ctx.fn
     node = ctx.node
     primitives.classify(ctx)
@@ -183,7 +191,7 @@ def _differentiate(ctx, unit, wrt_names, param_kinds, wrt_tuple, stop_after,
     ctx.facts.update(
         wrt_names=wrt_names, mode=unit.mode, active=active, kinds=kinds, output=output,
         helpers=helpers, locals=primitives.local_names(node), wrt_tuple=wrt_tuple,
-        names=unit.names, param_shapes=param_shapes,
+        names=unit.names, param_shapes=param_shapes, value_needed=value_needed,
         where=Where(fn.__qualname__, ctx.parsed.filename, ret.lineno,
                     getattr(ret, "col_offset", None), ctx.parsed.line(ret.lineno)))
     for stmt in gast.walk(node):

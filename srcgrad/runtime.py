@@ -288,8 +288,18 @@ def array_add_at(acc, array, index, g):
         out = acc.copy()
     else:
         out = np.zeros(array.shape, dtype=dtype) + acc
-    np.add.at(out, index, g)
+    if _is_basic_index(index):
+        out[index] += g  # a basic index names each element at most once
+    else:
+        np.add.at(out, index, g)  # integer arrays may repeat elements: accumulate
     return out
+
+
+def _is_basic_index(index):
+    """Ints, slices, None and Ellipsis only (no arrays, lists or masks)."""
+    parts = index if type(index) is tuple else (index,)
+    return all(type(p) in (int, slice, type(None), type(Ellipsis)) or isinstance(p, np.integer)
+               for p in parts)
 
 
 def seq_fill(seq, g):
@@ -342,3 +352,11 @@ class Where:
 
     def __repr__(self):
         return f"Where({self.function!r}, {self.filename!r}, {self.lineno})"
+
+
+# Helpers that only compute a value from their arguments (no effects, no errors on
+# well-formed input): Simplify may drop a call of one whose result nobody reads.
+PURE_HELPERS = (unbroadcast, unreduce, take, without, seq_add_at, array_add_at, seq_item,
+                add_any, broadcast_like, sum_to, matmul_grad_left, matmul_grad_right,
+                matmul_cotangents, matmul_any, add_cotangents, seq_fill, seq_sum, seq_concat,
+                seq_slices, seq_split, seq_onehot)

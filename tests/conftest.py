@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 
+from srcgrad import options
+
 
 def numeric_grad(f, args, index, eps=1e-6):
     """Central-difference partial derivative of scalar ``f`` w.r.t. ``args[index]``."""
@@ -44,3 +46,9 @@ def assert_grad_matches(f, *args, wrt=None, rtol=1e-5, atol=1e-6):
 @pytest.fixture
 def check():
     return assert_grad_matches
+
+
+# Tests of the exact text of optimized generated code; the suite also runs with
+# SRCGRAD_OPTIMIZE=0 (make test), where only the results must not change.
+needs_optimizations = pytest.mark.skipif(
+    not options.optimize, reason="checks the text of optimized code (SRCGRAD_OPTIMIZE=0)")

@@ -11,6 +11,10 @@ import pytest
 
 import srcgrad
 
+from .conftest import needs_optimizations
+
+pytestmark = needs_optimizations
+
 GOLDEN = pathlib.Path(__file__).parent / "golden"
 
 

@@ -66,6 +66,11 @@ def seq_add_at_(g, out, acc, seq, index, g_in):
     return g, None, None, take(g, index)
 
 
+@adjoint(rt.array_add_at)
+def array_add_at_(g, out, acc, array, index, g_in):
+    return g, None, None, take(g, index)
+
+
 @adjoint(rt.take)
 def take_(g, out, g_in, index):
     return seq_add_at(0.0, g_in, index, g)

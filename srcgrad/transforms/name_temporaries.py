@@ -16,22 +16,19 @@ import gast
 class NameTemporaries:
     """Give the surviving temporaries their final names.
 
-    Before (the user's function)::
+    Before (the user's function; Simplify leaves ``t_2 = x * y + 1.0``)::
 
         def f(x, y):
-            return (x * y + 1.0) * (x - y)
+            return math.sin(x * y + 1.0) * (x - y)
 
     After::
 
         def grad_f(x, y):
             t1 = x * y + 1.0
-            t2 = x - y
-            t3 = t1 * t2
             # reverse sweep
-            dt3 = 1.0
-            # return (x * y + 1.0) * (x - y)
-            dx = dt3 * t1
-            dx = dx + dt3 * t2 * y
+            # return math.sin(x * y + 1.0) * (x - y)
+            dx = 1.0 * math.sin(t1)
+            dx = dx + 1.0 * (x - y) * math.cos(t1) * y
             return dx
     """
 

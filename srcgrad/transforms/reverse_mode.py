@@ -28,6 +28,7 @@ from ..adjoints import registry
 from ..analyses import kinds as K
 from ..astutil import (
     anno_get,
+    anno_set,
     assign,
     attr,
     binop,
@@ -570,7 +571,8 @@ class ReverseMode:
             if isinstance(sub, gast.Assign) and self._is_user_function(anno_get(sub, "prim")):
                 loop_vars.add(anno_get(sub, "tape"))
         for name in sorted(loop_vars & self.pushed - assigned):
-            pre.append(assign(name, const(None), like=loop))
+            # a value to push on the first iteration; Simplify drops it with the pushes
+            pre.append(anno_set(assign(name, const(None), like=loop), "save_placeholder", name))
             assigned.add(name)
         counter = self.counters.get(id(loop))
         body_assigned = set(assigned)

@@ -9,8 +9,14 @@
   calls anything), is substituted into its use, so the forward sweep reads
   like the original expression;
 * assignments nothing reads are dropped when they cannot raise (NumPy calls
-  and array arithmetic), so errors of the user's own code still surface;
+  and array arithmetic) or are plain arithmetic (whose failures the
+  derivative's arithmetic repeats); calls such as ``math.log`` stay, so
+  errors of the user's own code still surface;
+* a value saved on the stack for the reverse sweep is not saved when the
+  reverse sweep never reads it back;
 * ``pass`` is dropped from non-empty blocks.
+
+With ``SRCGRAD_OPTIMIZE=0`` (see :mod:`..options`) only the last is done.
 """
 
 from __future__ import annotations
@@ -20,7 +26,9 @@ from collections import Counter
 
 import gast
 
+from .. import options, runtime
 from ..analyses.primitives import BINOPS
+from ..astutil import anno_get
 
 _FOLDABLE = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
 
@@ -54,6 +62,10 @@ class _Fold(gast.NodeTransformer):
             return gast.Constant(value=value, kind=None)
         if isinstance(node.op, gast.Pow) and _num(right) and right.value == 1:
             return left
+        if isinstance(node.op, (gast.Add, gast.Sub)) and _num(right) and right.value < 0:
+            op = gast.Sub() if isinstance(node.op, gast.Add) else gast.Add()  # a + -4.0
+            return gast.BinOp(left=left, op=op, right=gast.Constant(value=-right.value,
+                                                                     kind=None))
         if isinstance(node.op, (gast.Add, gast.Sub)):
             negated = _negated(right)
             if negated is not None:  # a + -b -> a - b ; a - -b -> a + b
@@ -118,26 +130,49 @@ def _replace_loads(node, old, new_node):
 
 def propagate_copies(fn):
     """Remove top-level copies ``a = b`` where ``a`` is assigned only there and
-    ``b`` is not reassigned later; later statements read ``b`` instead."""
+    ``b`` is not reassigned later; later statements read ``b`` instead. A name
+    assigned only once, to a number, is replaced by the number. True if
+    anything changed."""
     _, stores = _counts(fn)
     body = fn.body
     last_store = {}
     for index, stmt in enumerate(body):
         for name in _stored_in([stmt]):
             last_store[name] = index
-    renames = {}
+    renames, constants = {}, {}
     new_body = []
     for index, stmt in enumerate(body):
         if renames:
             _rename_loads(stmt, renames)
-        if (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
-                and isinstance(stmt.value, gast.Name)):
-            a, b = stmt.targets[0].id, stmt.value.id
-            if stores[a] == 1 and a != b and last_store.get(b, -1) <= index:
-                renames[a] = b
+        if constants:
+            _substitute_constants(stmt, constants)
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
+            a = stmt.targets[0].id
+            if isinstance(stmt.value, gast.Name):
+                b = stmt.value.id
+                if stores[a] == 1 and a != b and last_store.get(b, -1) <= index:
+                    renames[a] = b
+                    continue
+            if _num(stmt.value) and stores[a] == 1:  # a seed such as dt = 1.0
+                constants[a] = stmt.value.value
                 continue
         new_body.append(stmt)
     fn.body = new_body
+    return bool(renames or constants)
+
+
+class _SubstituteConstants(gast.NodeTransformer):
+    def __init__(self, constants):
+        self.constants = constants
+
+    def visit_Name(self, node):
+        if isinstance(node.ctx, gast.Load) and node.id in self.constants:
+            return gast.Constant(value=self.constants[node.id], kind=None)
+        return node
+
+
+def _substitute_constants(stmt, constants):
+    _SubstituteConstants(constants).visit(stmt)
 
 
 def _rename_loads(node, renames):
@@ -216,24 +251,35 @@ def _is_comment(stmt):
 _NUMPY_ROOTS = {"np", "numpy"}
 
 
-def _numpy_call(node):
+def _numpy_call(node, pure=frozenset()):
+    """A call of NumPy (``np.*``) or of one of srcgrad's pure runtime helpers."""
     func = node.func
+    if isinstance(func, gast.Name) and func.id in pure:
+        return True
     while isinstance(func, gast.Attribute):
         func = func.value
     return (isinstance(node.func, gast.Attribute) and isinstance(func, gast.Name)
             and func.id in _NUMPY_ROOTS)
 
 
-def _silent(value, kind):
+_ARITHMETIC = (gast.BinOp, gast.UnaryOp, gast.Name, gast.Constant, gast.operator,
+               gast.unaryop, gast.expr_context)
+
+
+def _silent(value, kind, pure=frozenset()):
     """Can dropping ``value`` change behaviour? Not if it cannot raise: NumPy calls and
     array arithmetic warn instead of raising (float arithmetic and math.* may raise)."""
     calls = [n for n in gast.walk(value) if isinstance(n, gast.Call)]
-    if not all(_numpy_call(c) for c in calls):
+    if not all(_numpy_call(c, pure) for c in calls):
         return False
-    return kind == "array" or (isinstance(value, gast.Call) and _numpy_call(value))
+    if all(isinstance(n, _ARITHMETIC) for n in gast.walk(value)):
+        # Python arithmetic on values the derivative does not need: where it would
+        # raise (1 / 0), the derivative's own arithmetic raises as well
+        return True
+    return kind == "array" or (isinstance(value, gast.Call) and _numpy_call(value, pure))
 
 
-def drop_dead_assignments(fn, kinds):
+def drop_dead_assignments(fn, kinds, pure=frozenset()):
     """Remove assignments nothing reads whose values cannot raise."""
     changed = True
     while changed:
@@ -244,16 +290,82 @@ def drop_dead_assignments(fn, kinds):
                 stmt = block[index]
                 if (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
                         and loads[stmt.targets[0].id] == 0 and len(block) > 1
-                        and _silent(stmt.value, kinds.get(stmt.targets[0].id))):
+                        and _silent(stmt.value, kinds.get(stmt.targets[0].id), pure)):
                     del block[index]
                     changed = True
+
+
+def _is_marker(stmt, text):
+    value = getattr(stmt, "value", None)
+    return (isinstance(stmt, gast.Expr) and isinstance(value, gast.Call)
+            and isinstance(value.func, gast.Name) and value.func.id == "__srcgrad_comment__"
+            and value.args and getattr(value.args[0], "value", None) == text)
+
+
+def _stack_op(stmt, method):
+    """(stack, variable) of ``stack.append(v)`` / ``v = stack.pop()``, else None."""
+    if method == "append" and isinstance(stmt, gast.Expr):
+        value = stmt.value
+        if (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute)
+                and value.func.attr == "append" and isinstance(value.func.value, gast.Name)
+                and len(value.args) == 1 and isinstance(value.args[0], gast.Name)):
+            return value.func.value.id, value.args[0].id
+    if method == "pop" and isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
+        value = stmt.value
+        if (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute)
+                and value.func.attr == "pop" and not value.args
+                and isinstance(value.func.value, gast.Name)):
+            return value.func.value.id, stmt.targets[0].id
+    return None
+
+
+def drop_unread_saves(fn):
+    """Save a value for the reverse sweep only if the reverse sweep reads it (True if any
+    save was dropped).
+
+    ReverseMode pushes a variable before a loop overwrites it and pops it back
+    in the reverse sweep; once the rules' reads of it are simplified away
+    (``unbroadcast(g, t)`` needs ``t`` only for its shape), nothing reads the
+    restored value, and both the push and the pop go. Pushes and pops of one
+    variable pair up in stack order, so the other variables' pairs stay
+    aligned.
+    """
+    marker = next((i for i, stmt in enumerate(fn.body) if _is_marker(stmt, "reverse sweep")),
+                  None)
+    if marker is None:
+        return
+    reverse = fn.body[marker + 1:]
+    read_in_reverse = {node.id for stmt in reverse for node in gast.walk(stmt)
+                       if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load)}
+    popped = {op for block in _blocks(fn) for stmt in block
+              for op in [_stack_op(stmt, "pop")] if op is not None}
+    dead = {pair for pair in popped if pair[1] not in read_in_reverse}
+    if not dead:
+        return False
+    dead_names = {name for _, name in dead}
+    for block in list(_blocks(fn)):
+        block[:] = [stmt for stmt in block
+                    if _stack_op(stmt, "append") not in dead and _stack_op(stmt, "pop") not in dead
+                    and anno_get(stmt, "save_placeholder") not in dead_names]
+    for stack in {stack for stack, _ in dead}:  # a stack nobody uses any more
+        if not any(isinstance(node, gast.Name) and node.id == stack
+                   and isinstance(node.ctx, gast.Load) for node in gast.walk(fn)):
+            fn.body = [stmt for stmt in fn.body
+                       if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0],
+                                                                          gast.Name)
+                               and stmt.targets[0].id == stack)]
+    for block in _blocks(fn):  # a loop body left empty
+        if not block:
+            block.append(gast.Pass())
+    return True
 
 
 class Simplify:
     """Tidy the generated code.
 
-    For this function ReverseMode emits ``t = x ** 2``, ``dt = dy`` and
-    ``dx = dx + dt * 2 * x ** (2 - 1)``; Simplify leaves:
+    For this function ReverseMode emits ``t = x ** 2``, ``y = t + 3.0``,
+    ``z = y * x``, the seed ``dz = 1.0`` and ``dx = dx + dt * 2 * x ** (2 - 1)``;
+    the value ``z`` is not needed by ``grad``. Simplify leaves:
 
     Before (the user's function)::
 
@@ -265,25 +377,33 @@ class Simplify:
     After::
 
         def grad_f(x):
-            y = x ** 2 + 3.0
-            z = y * x
             # reverse sweep
-            dz = 1.0
             # z = y * x
-            dx = dz * y
+            dx = 1.0 * (x ** 2 + 3.0)
             # y = x ** 2 + 3.0
-            dx = dx + dz * x * 2 * x
+            dx = dx + 1.0 * x * 2 * x
             return dx
     """
 
     name = "simplify"
 
     def __call__(self, ctx):
+        injector = ctx.facts.get("injector")
+        pure = frozenset(name for name in (injector.name_of(helper) if injector else None
+                                           for helper in runtime.PURE_HELPERS) if name)
         for fn in ctx.facts["generated"]:
-            _Fold().visit(fn)
             fn.body = _drop_pass(fn.body)
-            propagate_copies(fn)
-            drop_dead_assignments(fn, ctx.facts.get("kinds", {}))
+            if not options.optimize:
+                continue
+            _Fold().visit(fn)
+            for _ in range(4):  # folding makes constants that propagate and fold further
+                if not propagate_copies(fn):
+                    break
+                _Fold().visit(fn)
+            drop_dead_assignments(fn, ctx.facts.get("kinds", {}), pure)
             fuse_single_use(fn)
             _Fold().visit(fn)  # substitution exposes more (a + -b)
+            if drop_unread_saves(fn):  # values no longer saved can fuse into their uses
+                drop_dead_assignments(fn, ctx.facts.get("kinds", {}), pure)
+                fuse_single_use(fn)
         return ctx

@@ -30,13 +30,23 @@ from __future__ import annotations
 import gast
 import numpy as np
 
+from .. import options
 from ..adjoints.reductions import _extremum_weights, reduction_count
 from ..analyses import kinds as K
 from ..analyses import shapes as S
 from ..analyses.primitives import local_names
 from ..analyses.shapes import constant
-from ..astutil import attr, call, const
-from ..runtime import matmul_grad_left, matmul_grad_right, scalar_seed, unbroadcast, unreduce
+from ..astutil import attr, call, const, load
+from ..runtime import (
+    array_add_at,
+    matmul_grad_left,
+    matmul_grad_right,
+    scalar_seed,
+    seq_add_at,
+    take,
+    unbroadcast,
+    unreduce,
+)
 from .simplify import Simplify
 
 _ELEMENTWISE_BINOPS = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow, gast.FloorDiv,
@@ -75,22 +85,47 @@ class SpecializeShapes:
 
     def __call__(self, ctx):
         shapes = ctx.facts.get("param_shapes")
-        if not shapes:
+        if not shapes or not options.optimize:
+            if not ctx.facts.get("value_needed", True):
+                _drop_value(ctx.facts["generated"][0])
+                return Simplify()(ctx)
             return ctx
         kinds = ctx.facts.get("kinds", {})
         injector = ctx.facts["injector"]
+        returned = None  # (value shape, tape shapes) of a split unit's forward function
         for fn in ctx.facts["generated"]:
             resolve = S.Resolver(ctx.fn, injector.injected)
             resolve.locals = set(local_names(fn))
             numpy_name = injector.name_for(np, "np")
-            env = {}
-            for arg in fn.args.args + fn.args.kwonlyargs:
-                name = arg.id
-                if name in shapes:
-                    env[name] = shapes[name]
-                elif kinds.get(name) == K.SCALAR:
-                    env[name] = S.FLOAT
-            _Walker(resolve, numpy_name, _literals(fn)).block(fn.body, env, rewrite=True)
+            env, tape, containers = {}, None, {}
+            params = [arg.id for arg in fn.args.args + fn.args.kwonlyargs]
+            if returned is not None and len(params) == 2:
+                # the backward function of a split unit: (tape, cotangent); the API hands
+                # it a cotangent of the value's shape
+                env[params[1]] = returned[0]
+                tape = (params[0], returned[1], returned[2])
+            else:
+                for name in params:
+                    if name in shapes and shapes[name][:1] == ("items",):
+                        containers[name] = dict(shapes[name][1:])  # a dict/list of arrays
+                    elif name in shapes:
+                        env[name] = shapes[name]
+                    elif kinds.get(name) == K.SCALAR:
+                        env[name] = S.FLOAT
+            generated = ctx.facts["generated"]
+            tape_lazy_ok = frozenset()
+            if ctx.facts.get("mode") == "split" and fn is generated[0] and len(generated) == 2:
+                tape_lazy_ok = _tape_positions_read_safely(generated[1])
+            walker = _Walker(resolve, numpy_name, _literals(fn), tape,
+                             injector.name_for(array_add_at, "array_add_at"),
+                             lazy_ok=_lazy_candidates(fn), tape_lazy_ok=tape_lazy_ok)
+            walker.containers = {n: c for n, c in containers.items()
+                                 if _never_rebound(fn, n)}
+            walker.block(fn.body, env, rewrite=True)
+            if ctx.facts.get("mode") == "split" and returned is None:
+                returned = walker.value_and_tape(fn, env)
+                if not ctx.facts.get("value_needed", True):
+                    _drop_value(fn)  # its shape is known now; the caller never reads it
         # the decisions leave copies (``dt = g``) and constant arithmetic behind
         return Simplify()(ctx)
 
@@ -98,11 +133,44 @@ class SpecializeShapes:
 class _Walker:
     """Abstract interpretation of a function body over shapes, rewriting on the final walk."""
 
-    def __init__(self, resolve, numpy_name, literals):
+    def __init__(self, resolve, numpy_name, literals, tape=None, array_add_at=None,
+                 lazy_ok=frozenset(), tape_lazy_ok=frozenset()):
         self.resolve = resolve
+        self.lazy_ok = lazy_ok  # names that may hold a value left to broadcasting
+        self.tape_lazy_ok = tape_lazy_ok  # tape positions the backward function reads so
+        self.lazy = {}  # name -> the shape of the (smaller) value it really holds
+        self.containers = {}  # parameter -> {key: shape} of the arrays it holds
+        self.array_add_at = array_add_at  # the name generated code calls it by
         self.np = numpy_name
         self.literals = literals  # name -> the constant it always holds
+        self.tape = tape  # (name, shapes of its entries) in a backward function
         self.ever = {}  # name -> join of every shape it was assigned
+
+    def value_and_tape(self, fn, env):
+        """Shapes of what a forward function returns: (value, [tape entries])."""
+        ret = fn.body[-1] if fn.body else None
+        if not self._is_value_and_tape(ret):
+            return None, [], {}
+        value = self.expr(ret.value.elts[0], env)[1]
+        entries = ret.value.elts[1].elts
+        literals = {}
+        for i, e in enumerate(entries):
+            try:
+                literals[i] = self.literal(e)
+            except (ValueError, TypeError):
+                pass
+        return value, [self.expr(e, env)[1:] for e in entries], literals
+
+    @staticmethod
+    def _is_value_and_tape(ret):
+        return (isinstance(ret, gast.Return) and isinstance(ret.value, gast.Tuple)
+                and len(ret.value.elts) == 2 and isinstance(ret.value.elts[1], gast.Tuple))
+
+    def _literal_or_none(self, node):
+        try:
+            return self.literal(node)
+        except (ValueError, TypeError):
+            return None
 
     def literal(self, node):
         """The constant value of ``node`` (a literal, or a name always holding one)."""
@@ -128,10 +196,24 @@ class _Walker:
                     self.bind(target.id, self.ever.get(target.id), env)
                     return
                 node, shape, lazy = self.expr(stmt.value, env)
-                node = self.materialize(node, shape, lazy)
+                if target.id in self.lazy_ok and lazy != shape and S.is_array(shape):
+                    self.lazy[target.id] = lazy  # every read of it can broadcast it
+                else:
+                    node = self.materialize(node, shape, lazy)
                 if rewrite:
                     stmt.value = node
                 self.bind(target.id, shape, env)
+                return
+            if (self.tape is not None and isinstance(target, gast.Tuple)
+                    and isinstance(stmt.value, gast.Name) and stmt.value.id == self.tape[0]
+                    and len(target.elts) == len(self.tape[1])
+                    and all(isinstance(e, gast.Name) for e in target.elts)):
+                for i, (e, (shape, lazy)) in enumerate(zip(target.elts, self.tape[1])):
+                    self.bind(e.id, shape, env)
+                    if lazy != shape:
+                        self.lazy[e.id] = lazy
+                    if i in self.tape[2]:  # a constant the forward saved (an index, say)
+                        self.literals[e.id] = self.tape[2][i]
                 return
             for sub in gast.walk(target):
                 if isinstance(sub, gast.Name):
@@ -148,6 +230,16 @@ class _Walker:
             self.loop(stmt, env, rewrite)
         elif isinstance(stmt, (gast.Return, gast.Expr)) and stmt.value is not None:
             if isinstance(stmt, gast.Expr) and self._is_push(stmt.value):
+                return
+            if isinstance(stmt, gast.Return) and self._is_value_and_tape(stmt):
+                value, entries = stmt.value.elts[0], stmt.value.elts[1].elts
+                node, shape, lazy = self.expr(value, env)
+                if rewrite:
+                    stmt.value.elts[0] = self.materialize(node, shape, lazy)
+                for i, entry in enumerate(entries):
+                    node, shape, lazy = self.expr(entry, env)
+                    if rewrite and i not in self.tape_lazy_ok:
+                        entries[i] = self.materialize(node, shape, lazy)
                 return
             node, shape, lazy = self.expr(stmt.value, env)
             if rewrite:
@@ -225,7 +317,7 @@ class _Walker:
             return node, None, None
         if isinstance(node, gast.Name):
             shape = env.get(node.id)
-            return node, shape, shape
+            return node, shape, self.lazy.get(node.id, shape)
         if isinstance(node, gast.BinOp):
             return self._binop(node, env)
         if isinstance(node, gast.UnaryOp):
@@ -313,6 +405,11 @@ class _Walker:
         new = gast.Subscript(value=value, slice=index, ctx=node.ctx)
         if isinstance(node.value, gast.Attribute) and node.value.attr == "shape":
             return new, S.INT, S.INT
+        if isinstance(node.value, gast.Name) and node.value.id in self.containers:
+            key = self._literal_or_none(node.slice)
+            shape = self.containers[node.value.id].get(key) if type(key) in (str, int) \
+                else None
+            return new, shape, shape
         if not S.is_array(shape):
             return new, None, None
         out = self._indexed(shape, node.slice, ishape)
@@ -380,6 +477,18 @@ class _Walker:
             if product is not None:
                 shape = full[1] if callee is matmul_grad_left else full[2]
                 return product, shape, shape
+        if callee is take and len(args) == 2 and S.is_array(full[0]):
+            index = self._literal_or_none(node.args[1])
+            if index is not None and _basic_index(index):
+                shape = _indexed_shape(full[0], index)
+                if shape is not None:
+                    return gast.Subscript(value=args[0], slice=args[1], ctx=gast.Load()), \
+                        shape, shape
+        if callee is array_add_at and len(args) == 4 and S.is_array(full[1]):
+            return new, full[1], full[1]
+        if callee is seq_add_at and len(args) == 4 and S.is_array(full[1]):
+            func = load(self.array_add_at)
+            return gast.Call(func=func, args=args, keywords=keywords), full[1], full[1]
         if callee is scalar_seed and full and full[0] == S.FLOAT:
             return const(1.0), S.FLOAT, S.FLOAT
         if callee is reduction_count and len(full) == 2 and S.is_array(full[0]):
@@ -451,6 +560,15 @@ class _Walker:
             return None
         if name in S._REDUCTIONS and shapes:
             return S.reduction_shape(shapes[0], node, 1, self.literal)
+        if name in ("full", "zeros", "ones", "empty") and node.args:
+            try:
+                shape = self.literal(node.args[0])
+            except (ValueError, TypeError):
+                return None
+            shape = (shape,) if type(shape) is int else shape
+            if type(shape) is tuple and all(type(n) is int for n in shape) and shape:
+                return shape
+            return None
         if name in S._LIKE and len(shapes) >= 1 and not node.keywords:
             return shapes[0] if isinstance(shapes[0], tuple) else None
         if name in ("matmul", "dot") and len(shapes) == 2 and not node.keywords:
@@ -522,10 +640,105 @@ def _literals(fn):
     for node in gast.walk(fn):
         if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Param)):
             stores[node.id] = stores.get(node.id, 0) + 1
-        if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name) \
-                and S.is_constant(node.value):
-            values[node.targets[0].id] = constant(node.value)
+        if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name):
+            if S.is_constant(node.value):
+                values[node.targets[0].id] = constant(node.value)
+            elif _is_slice_literal(node.value):
+                values[node.targets[0].id] = slice(*(constant(a) for a in node.value.args))
     return {name: value for name, value in values.items() if stores.get(name) == 1}
+
+
+def _never_rebound(fn, name):
+    """``name`` (a parameter) is never assigned in ``fn``."""
+    return not any(isinstance(n, gast.Name) and n.id == name and isinstance(n.ctx, gast.Store)
+                   for n in gast.walk(fn))
+
+
+def _unsafe_reads(fn):
+    """Names read where the walker cannot broadcast a value back to its full shape."""
+    unsafe = set()
+
+    def reads(node):
+        unsafe.update(n.id for n in gast.walk(node)
+                      if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load))
+
+    for node in gast.walk(fn):
+        if isinstance(node, (gast.If, gast.While)):
+            reads(node.test)
+        elif isinstance(node, gast.For):
+            reads(node.iter)
+        elif isinstance(node, gast.Assign) and not isinstance(node.targets[0], gast.Name):
+            reads(node.value)
+        elif isinstance(node, gast.Expr) and isinstance(node.value, gast.Call) \
+                and isinstance(node.value.func, gast.Attribute) \
+                and node.value.func.attr == "append":
+            reads(node.value)
+        elif isinstance(node, gast.stmt) and not isinstance(
+                node, (gast.Assign, gast.Return, gast.Expr, gast.If, gast.For, gast.While,
+                       gast.Pass, gast.FunctionDef)):
+            reads(node)
+    return unsafe
+
+
+def _lazy_candidates(fn):
+    """Names that may hold a value smaller than their shape, broadcast where read.
+
+    Assigned once, at the top level (so every read comes after), and never read
+    where the walker does not rewrite (tests, loop headers, pushes, unpacking).
+    """
+    stores = {}
+    for node in gast.walk(fn):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Param)):
+            stores[node.id] = stores.get(node.id, 0) + 1
+    top = {stmt.targets[0].id for stmt in fn.body
+           if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)}
+    return frozenset(n for n in top if stores[n] == 1) - _unsafe_reads(fn)
+
+
+def _tape_positions_read_safely(bwd):
+    """Positions of the tape entries a backward function reads only where it can broadcast."""
+    first = bwd.body[0] if bwd.body else None
+    if not (isinstance(first, gast.Assign) and isinstance(first.targets[0], gast.Tuple)):
+        return frozenset()
+    unsafe = _unsafe_reads(bwd) - {first.value.id if isinstance(first.value, gast.Name)
+                                   else None}
+    stores = {}
+    for node in gast.walk(bwd):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+            stores[node.id] = stores.get(node.id, 0) + 1
+    return frozenset(i for i, e in enumerate(first.targets[0].elts)
+                     if isinstance(e, gast.Name) and e.id not in unsafe
+                     and stores.get(e.id) == 1)
+
+
+def _drop_value(fwd):
+    """``return value, tape`` -> ``return None, tape``: Simplify then drops what only the
+    value needed."""
+    ret = fwd.body[-1]
+    if isinstance(ret, gast.Return) and isinstance(ret.value, gast.Tuple) \
+            and len(ret.value.elts) == 2:
+        ret.value.elts[0] = const(None)
+
+
+def _is_slice_literal(node):
+    return (isinstance(node, gast.Call) and isinstance(node.func, gast.Name)
+            and node.func.id == "slice" and not node.keywords and 1 <= len(node.args) <= 3
+            and all(S.is_constant(a) for a in node.args))
+
+
+def _basic_index(value):
+    """Ints, slices and None only: indexing by it gives a view of known shape."""
+    parts = value if type(value) is tuple else (value,)
+    return all(type(p) in (int, slice, type(None)) for p in parts)
+
+
+def _indexed_shape(shape, index):
+    """Shape of ``array[index]`` for a basic ``index`` (FLOAT for a single element)."""
+    try:
+        out = np.broadcast_to(np.empty(()), shape)[index].shape  # a view: nothing allocated
+    except (IndexError, TypeError, ValueError):
+        return None
+    return out if out else S.FLOAT
 
 
 def _sum_plan(g_shape, like_shape):

@@ -7,6 +7,7 @@ import srcgrad
 from srcgrad import runtime as rt
 from srcgrad.runtime import (
     add_any,
+    array_add_at,
     broadcast_like,
     matmul_any,
     matmul_cotangents,
@@ -32,7 +33,8 @@ COVERED = {rt.unbroadcast, rt.broadcast_like, rt.unreduce, rt.sum_to, rt.add_any
            rt.seq_add_at, rt.take, rt.without, rt.seq_split, rt.seq_concat, rt.seq_fill,
            rt.seq_sum, rt.seq_onehot, rt.matmul_cotangents, rt.matmul_grad_left,
            rt.matmul_grad_right, rt.setitem, rt.seq_slices, rt.add_cotangents,
-           rt.add_cotangents_transpose, rt.matmul_cotangents_transpose, rt.matmul_any}
+           rt.add_cotangents_transpose, rt.matmul_cotangents_transpose, rt.matmul_any,
+           rt.array_add_at}
 
 W23 = np.arange(6.0).reshape(2, 3) / 7.0 - 0.3
 W3 = np.array([0.4, -0.2, 0.9])
@@ -110,6 +112,20 @@ def test_runtime_helper_rules(f, args, order):
 def f_matmul_transpose(gga, ggb, g, a, b):
     dg, da, db = matmul_cotangents_transpose([gga, ggb], g, a, b)
     return np.sum(np.sin(dg)) + np.sum(da * da * b[0, 0]) + np.sum(np.tanh(db) * a[0, 1])
+
+
+def f_array_add_at(acc, g):
+    out = array_add_at(acc * 2.0, W3, slice(1, None), np.sin(g))
+    out = array_add_at(out, W3, [0, 0], g * g)  # repeated indices accumulate
+    return np.sum(out * out * W3)
+
+
+@pytest.mark.parametrize("order", [1, 2])
+def test_array_add_at_rule(order):
+    srcgrad.check_grads(f_array_add_at, (W3 * 1.5, np.array([0.3, -0.8])), order=order,
+                        wrt=(0,))
+    srcgrad.check_grads(f_array_add_at, (W3 * 1.5, np.array([0.3, -0.8])), order=order,
+                        wrt=(1,))
 
 
 def f_matmul_any(x, y):

@@ -1,42 +1,27 @@
 def grad_loss(params, X, targets):
-    t1 = params['W1']
-    t2 = X @ t1
-    t3 = params['b1']
-    hidden = np.tanh(t2 + t3)
-    t4 = params['W2']
-    t5 = hidden @ t4
-    t6 = params['b2']
-    scores = t5 + t6
+    hidden = np.tanh(X @ params['W1'] + params['b1'])
+    t1 = params['W2']
+    scores = hidden @ t1 + params['b2']
     top = np.max(scores, axis=1, keepdims=True)
-    t7 = np.exp(scores - top)
-    t8 = np.sum(t7, axis=1, keepdims=True)
-    t9 = np.log(t8)
-    log_norm = top + t9
-    t10 = scores - log_norm
-    t11 = t10 * targets
-    t12 = X.shape[0]
-    t13 = -np.sum(t11) / t12
+    t2 = np.exp(scores - top)
+    t3 = np.sum(t2, axis=1, keepdims=True)
     # reverse sweep
     # return -np.sum((scores - log_norm) * targets) / X.shape[0]
-    dt10 = unbroadcast(unreduce(-(1.0 / t12), t11, None, False) * targets, t10)
-    dscores = unbroadcast(dt10, scores)
-    dlog_norm = unbroadcast(-dt10, log_norm)
+    dt4 = -(1.0 / X.shape[0]) * targets
+    dscores = dt4
+    dlog_norm = (-dt4).sum(axis=1, keepdims=True)
     # log_norm = top + np.log(np.sum(np.exp(scores - top), axis=1, keepdims=True))
-    dtop = unbroadcast(dlog_norm, top)
-    dt14 = unreduce(unbroadcast(dlog_norm, t9) / t8, t7, 1, True) * t7
-    dscores = dscores + unbroadcast(dt14, scores)
-    dtop = dtop + unbroadcast(-dt14, top)
+    dtop = dlog_norm
+    dt5 = dlog_norm / t3 * t2
+    dscores = dscores + dt5
+    dtop = dtop + (-dt5).sum(axis=1, keepdims=True)
     # top = np.max(scores, axis=1, keepdims=True)
-    dscores = dscores + unreduce(dtop, scores, 1, True) * _extremum_weights(
-        scores, top, 1, True)
+    dscores = dscores + dtop * _extremum_weights(scores, top, 1, True)
     # scores = hidden @ params["W2"] + params["b2"]
-    dt5 = unbroadcast(dscores, t5)
-    dparams = add_at(0.0, params, 'b2', unbroadcast(dscores, t6))
-    dhidden = matmul_grad_left(dt5, hidden, t4)
-    dparams = add_at(dparams, params, 'W2', matmul_grad_right(dt5, hidden, t4))
+    dparams = add_at(0.0, params, 'b2', dscores.sum(axis=0))
+    dparams = add_at(dparams, params, 'W2', hidden.T @ dscores)
     # hidden = np.tanh(X @ params["W1"] + params["b1"])
-    dt15 = dhidden * (1.0 - hidden * hidden)
-    dt2 = unbroadcast(dt15, t2)
-    dparams = add_at(dparams, params, 'b1', unbroadcast(dt15, t3))
-    dparams = add_at(dparams, params, 'W1', matmul_grad_right(dt2, X, t1))
+    dt6 = dscores @ t1.T * (1.0 - hidden * hidden)
+    dparams = add_at(dparams, params, 'b1', dt6.sum(axis=0))
+    dparams = add_at(dparams, params, 'W1', X.T @ dt6)
     return dparams

@@ -13,6 +13,8 @@ from srcgrad.analyses import shapes as S
 from srcgrad.api import SHAPE_SPECIALIZATIONS
 from srcgrad.transforms.specialize_shapes import _sum_plan
 
+from ..conftest import needs_optimizations
+
 RUNTIME_DECISIONS = ("unbroadcast(", "unreduce(", "matmul_grad_left(", "matmul_grad_right(",
                      "reduction_count(")
 
@@ -130,6 +132,7 @@ def test_second_order_through_shaped_code(f, args, wrt):
     srcgrad.check_grads(f, args, order=2, wrt=wrt[0])
 
 
+@needs_optimizations
 def test_small_mlp_gradient_makes_no_runtime_shape_decision():
     args = (r(10, 32), r(32), r(32, 1), r(1), r(32, 10), r(32, 1))
 
