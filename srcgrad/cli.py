@@ -1,9 +1,16 @@
-"""The ``srcgrad`` command line.
+"""The ``srcgrad`` command line (also ``python -m srcgrad``).
 
-    srcgrad show path/to/file.py:func [--wrt N|NAME ...] [--order K]
+    srcgrad show  TARGET [--wrt N|NAME ...] [--order K] [--stage NAME] [--color WHEN]
+    srcgrad graph TARGET [-o out.svg|out.png|out.dot] [--adjoint] [--wrt N|NAME ...]
+    srcgrad check TARGET --at "1.0, [2.0, 3.0]" [--order K] [--wrt N|NAME ...]
 
-Errors print one line (or a located block) to stderr and exit non-zero; never a
-Python traceback.
+TARGET is ``path/to/file.py:function`` or ``package.module:function``.
+``show`` prints the generated derivative source (after any pipeline stage
+with ``--stage``; highlighted on a terminal), ``graph`` draws the function's
+dataflow with Graphviz (``srcgrad.graph``), ``check`` compares derivatives
+at a point with central differences (``srcgrad.numcheck``; exit status 1 on
+a mismatch). Errors print one line (or a located block) to stderr and exit
+non-zero; never a Python traceback.
 """
 
 from __future__ import annotations
@@ -87,38 +94,189 @@ def _wrt(values):
     return parsed[0] if len(parsed) == 1 else tuple(parsed)
 
 
+def _check_order(order):
+    if order < 1:
+        raise TargetError(f"--order must be 1 or more, not {order}")
+
+
 def cmd_show(args):
+    from . import stages
     from .api import grad, source
-    if args.order < 1:
-        raise TargetError(f"--order must be 1 or more, not {args.order}")
+    from .highlight import highlight, use_color
+
+    _check_order(args.order)
+    if args.stage is not None:
+        stages.check_stage(args.stage)
     fn = load_target(args.target)
-    g = fn
-    for _ in range(args.order):
-        g = grad(g, wrt=_wrt(args.wrt))
-    sys.stdout.write(source(g))
+    if args.stage is not None:
+        text = stages.stage_source(fn, args.stage, wrt=_wrt(args.wrt), order=args.order)
+    else:
+        g = fn
+        for _ in range(args.order):
+            g = grad(g, wrt=_wrt(args.wrt))
+        text = source(g)
+    sys.stdout.write(highlight(text) if use_color(args.color, sys.stdout) else text)
     return 0
 
 
+def cmd_graph(args):
+    from . import graph
+
+    if args.output is not None:
+        try:
+            graph.output_format(args.output)
+        except ValueError as exc:
+            raise TargetError(str(exc)) from None
+    fn = load_target(args.target)
+    text = graph.to_dot(fn, wrt=_wrt(args.wrt), adjoint=args.adjoint)
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        graph.write(text, args.output)
+    except graph.RenderError as exc:
+        raise TargetError(str(exc)) from None
+    except OSError as exc:
+        raise TargetError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    print(f"wrote {args.output}")
+    return 0
+
+
+def _describe_point(args, kwargs, names):
+    import numpy as np
+
+    def show(value):
+        if isinstance(value, np.ndarray):
+            return np.array2string(value, separator=", ", threshold=8)
+        return repr(value)
+
+    parts = [show(v) for v in args] + [f"{k}={show(v)}" for k, v in kwargs.items()]
+    return ", ".join(parts)
+
+
+def cmd_check(args):
+    from . import numcheck
+    from .source import unwrap
+    from .stages import signature_text
+
+    _check_order(args.order)
+    try:
+        values = numcheck.parse_point(args.at)
+        fn = load_target(args.target)
+        point_args, kwargs, names = numcheck.prepare(
+            fn, values, _wrt(args.wrt) if args.wrt else None)
+        sections = numcheck.compare(fn, point_args, kwargs, names, order=args.order,
+                                    eps=args.eps, rtol=args.rtol, atol=args.atol)
+    except numcheck.PointError as exc:
+        raise TargetError(str(exc)) from None
+    heading = (f"check {signature_text(unwrap(fn))} at "
+               f"({_describe_point(point_args, kwargs, names)}), step {args.eps:g}")
+    text, agree = numcheck.report(sections, heading, args.rtol, args.atol)
+    sys.stdout.write(text)
+    return 0 if agree else 1
+
+
+def _add_target_and_wrt(parser):
+    parser.add_argument("target", help="path/to/file.py:function or package.module:function")
+    parser.add_argument("--wrt", nargs="+", metavar="N|NAME",
+                        help="argument positions or names to differentiate")
+
+
 def build_parser():
+    from .pipeline import STAGES
+
+    formatter = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(
-        prog="srcgrad", description="Source-to-source automatic differentiation for Python.")
+        prog="srcgrad", formatter_class=formatter,
+        description="Source-to-source automatic differentiation for Python.",
+        epilog="examples:\n"
+               "  srcgrad show examples/goldstein.py:goldstein --wrt 0 1\n"
+               "  srcgrad graph examples/goldstein.py:goldstein -o goldstein.svg\n"
+               "  srcgrad check examples/goldstein.py:goldstein --at \"1.0, 1.0\"")
     parser.add_argument("--version", action="version", version=f"srcgrad {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
     show = sub.add_parser(
         "show", help="print the generated derivative source of a function",
-        description="Print the generated derivative source of a function.",
-        epilog="example: srcgrad show examples/goldstein.py:goldstein --wrt 0 1")
-    show.add_argument("target", help="path/to/file.py:function or package.module:function")
-    show.add_argument("--wrt", nargs="+", metavar="N|NAME",
-                      help="argument positions or names to differentiate (default: 0)")
+        formatter_class=formatter,
+        description="Print the generated derivative source of a function, or the function "
+                    "after one stage of srcgrad's pipeline.",
+        epilog="examples:\n"
+               "  srcgrad show examples/goldstein.py:goldstein --wrt 0 1\n"
+               "  srcgrad show examples/goldstein.py:goldstein --stage to_anf\n\n"
+               "stages, in order: " + ", ".join(STAGES))
+    _add_target_and_wrt(show)
     show.add_argument("--order", type=int, default=1, help="derivative order (default: 1)")
+    show.add_argument("--stage", metavar="NAME",
+                      help="stop after this stage of the pipeline and print the code there")
+    show.add_argument("--color", choices=["auto", "always", "never"], default="auto",
+                      help="highlight the source: auto (default: on a terminal, unless "
+                           "NO_COLOR is set), always or never")
+    show.add_argument("--no-color", dest="color", action="store_const", const="never",
+                      help="same as --color never")
     show.set_defaults(run=cmd_show)
+
+    graph = sub.add_parser(
+        "graph", help="draw a function's dataflow graph (Graphviz)",
+        formatter_class=formatter,
+        description="Draw the computation of a function as a dataflow graph: variables "
+                    "(ellipses) and operations (boxes) of its normalized form, with clusters "
+                    "for if/for/while. Without -o, print the Graphviz DOT text.",
+        epilog="examples:\n"
+               "  srcgrad graph examples/goldstein.py:goldstein -o goldstein.svg\n"
+               "  srcgrad graph examples/goldstein.py:goldstein --adjoint -o both.png\n"
+               "  srcgrad graph examples/goldstein.py:goldstein | dot -Tpdf > g.pdf\n\n"
+               ".svg and .png are rendered by Graphviz's 'dot' program; .dot needs nothing.")
+    _add_target_and_wrt(graph)
+    graph.add_argument("-o", "--output", metavar="FILE",
+                       help="write FILE: .svg, .png or .dot (default: DOT text to stdout)")
+    graph.add_argument("--adjoint", action="store_true",
+                       help="draw the reverse sweep of the gradient beside the function")
+    graph.set_defaults(run=cmd_graph)
+
+    check = sub.add_parser(
+        "check", help="compare derivatives at a point with central differences",
+        formatter_class=formatter,
+        description="Evaluate srcgrad's derivatives of a function at a point and compare "
+                    "them with central differences; print a table and exit with status 1 "
+                    "when any disagree.",
+        epilog="examples:\n"
+               "  srcgrad check examples/goldstein.py:goldstein --at \"1.0, 1.0\"\n"
+               "  srcgrad check model.py:loss --at \"[1.0, 2.0], 3.0\" --order 2\n\n"
+               "--at takes Python literals separated by commas; lists become float arrays. "
+               "Without --wrt,\nevery argument given as a float or a list is checked.")
+    _add_target_and_wrt(check)
+    check.add_argument("--at", required=True, metavar="VALUES",
+                       help="the point: comma-separated Python literals, e.g. \"[1.0, 2.0], "
+                            "3.0\"")
+    check.add_argument("--order", type=int, default=1,
+                       help="check derivatives up to this order (default: 1)")
+    check.add_argument("--rtol", type=float, default=1e-4,
+                       help="relative tolerance (default: 1e-4)")
+    check.add_argument("--atol", type=float, default=1e-6,
+                       help="absolute tolerance (default: 1e-6)")
+    check.add_argument("--eps", type=float, default=1e-6,
+                       help="finite-difference step, relative to max(1, |x|) (default: 1e-6)")
+    check.set_defaults(run=cmd_check)
     return parser
+
+
+def _join_at(argv):
+    """``--at -1.0,2`` -> ``--at=-1.0,2``: argparse would take ``-1.0,2`` for an option."""
+    out, i = [], 0
+    while i < len(argv):
+        if argv[i] == "--at" and i + 1 < len(argv):
+            out.append("--at=" + argv[i + 1])
+            i += 2
+        else:
+            out.append(argv[i])
+            i += 1
+    return out
 
 
 def main(argv=None):
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_join_at(list(sys.argv[1:] if argv is None else argv)))
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
@@ -129,6 +287,9 @@ def main(argv=None):
         return 1
     except SrcgradError as exc:
         print(f"srcgrad: error: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:   # srcgrad show ... | head: the reader left; stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except Exception as exc:  # never a traceback on the command line
         if os.environ.get("SRCGRAD_DEBUG"):
