@@ -18,6 +18,7 @@ import numpy as np  # noqa: E402
 
 import srcgrad  # noqa: E402
 from benchmarks import workloads_arrays as wa  # noqa: E402
+from benchmarks import workloads_higher as wh  # noqa: E402
 from benchmarks import workloads_scalar as ws  # noqa: E402
 
 
@@ -28,8 +29,8 @@ def per_call(fn, args, number):
     return (time.perf_counter() - start) / number
 
 
-def compare(name, candidates, args, number=2000, rounds=25):
-    """Median seconds per call of each candidate, interleaved."""
+def compare(name, candidates, args, number=2000, rounds=25, target=None):
+    """Median seconds per call of each candidate, interleaved (``target``: the ratio aimed at)."""
     for fn in candidates.values():
         fn(*args)  # warm up (and transform)
     samples = {label: [] for label in candidates}
@@ -40,7 +41,10 @@ def compare(name, candidates, args, number=2000, rounds=25):
     base = medians["hand-written"]
     print(f"\n{name}")
     for label, m in medians.items():
-        print(f"  {label:<14} {m * 1e6:9.2f} us/call   ratio {m / base:5.2f}x")
+        goal = ""
+        if target is not None and label != "hand-written":
+            goal = f"   target <= {target:g}x: {'met' if m / base <= target else 'MISSED'}"
+        print(f"  {label:<14} {m * 1e6:9.2f} us/call   ratio {m / base:5.2f}x{goal}")
     return medians
 
 
@@ -82,6 +86,19 @@ def main():
             assert np.allclose(got, want, rtol=1e-6, atol=1e-9), name
         results[name] = compare(name, {"hand-written": by_hand, "srcgrad": g}, args,
                                 number=number, rounds=15)
+    d2 = srcgrad.grad(srcgrad.grad(wh.quartic))
+    for x in (1.5, -0.3, 2.0):
+        assert np.allclose(d2(x), wh.quartic_second_by_hand(x), rtol=1e-12), x
+    results["second derivative"] = compare(
+        "second derivative of x^4 - 2x^2 at 1.5 (grad(grad(f)))",
+        {"hand-written": wh.quartic_second_by_hand, "srcgrad": d2}, (1.5,), number=20000,
+        target=3)
+    x, v = wh.rosenbrock_args()
+    hvp = srcgrad.hvp(wh.rosenbrock)
+    assert np.allclose(hvp(x, v), wh.rosenbrock_hvp_by_hand(x, v), rtol=1e-10, atol=1e-9)
+    results["hvp"] = compare("Rosenbrock Hessian-vector product (n = 1000, srcgrad.hvp)",
+                             {"hand-written": wh.rosenbrock_hvp_by_hand, "srcgrad": hvp},
+                             (x, v), number=200, rounds=15, target=2)
     times = [transform_time(ws.goldstein, (1.0, 1.0), (0, 1)) for _ in range(7)]
     print(f"\nfirst transform of Goldstein-Price (parse + transform + compile): "
           f"median {statistics.median(times) * 1e3:.1f} ms, min {min(times) * 1e3:.1f} ms")
