@@ -99,9 +99,34 @@ def main():
     results["hvp"] = compare("Rosenbrock Hessian-vector product (n = 1000, srcgrad.hvp)",
                              {"hand-written": wh.rosenbrock_hvp_by_hand, "srcgrad": hvp},
                              (x, v), number=200, rounds=15, target=2)
+    x100 = np.linspace(-1.0, 1.0, 100)
+    hessian = srcgrad.hessian(wh.rosenbrock)
+    rows = srcgrad.hvp(wh.rosenbrock)
+
+    def hessian_row_by_row(x):  # n Hessian-vector products: what a batched pass replaces
+        return np.array([rows(x, e) for e in np.eye(x.size)])
+
+    assert np.allclose(hessian(x100), hessian_row_by_row(x100), rtol=1e-12, atol=1e-12)
+    results["hessian"] = compare(
+        "Rosenbrock Hessian (n = 100): srcgrad.hessian (one batched pass) vs n HVPs",
+        {"hand-written": hessian_row_by_row, "srcgrad": hessian}, (x100,), number=5,
+        rounds=7)
     times = [transform_time(ws.goldstein, (1.0, 1.0), (0, 1)) for _ in range(7)]
     print(f"\nfirst transform of Goldstein-Price (parse + transform + compile): "
           f"median {statistics.median(times) * 1e3:.1f} ms, min {min(times) * 1e3:.1f} ms")
+    times = [transform_time(wa.small_mlp_loss, wa.small_mlp_args(), (0, 1, 2, 3))
+             for _ in range(7)]
+    print(f"first transform of the small MLP loss: "
+          f"median {statistics.median(times) * 1e3:.1f} ms, min {min(times) * 1e3:.1f} ms")
+    second = []
+    for _ in range(5):
+        start = time.perf_counter()
+        from srcgrad import pipeline
+        pipeline._units.clear()
+        srcgrad.grad(srcgrad.grad(ws.goldstein, wrt=0), wrt=0)(1.0, 1.0)
+        second.append(time.perf_counter() - start)
+    print(f"first transform of grad(grad(Goldstein-Price)): "
+          f"median {statistics.median(second) * 1e3:.1f} ms, min {min(second) * 1e3:.1f} ms")
     return results
 
 

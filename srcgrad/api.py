@@ -20,6 +20,7 @@ from .analyses import kinds as K
 from .compile import register_source
 from .errors import NonDifferentiableArgumentError, SourceUnavailableError, SrcgradError, WrtError
 from .source import unwrap
+from .transforms import batch_backward
 
 
 def _location(fn):
@@ -145,6 +146,12 @@ def _shapes_of(values):
                 type(v) is np.ndarray for v in value):
             shapes[name] = ("items",) + tuple(enumerate(v.shape for v in value))
     return shapes
+
+
+def _replayable(tape):
+    """The tape with its stack copied: the backward code pops it, and a pullback may be
+    called more than once."""
+    return tuple(list(entry) if type(entry) is list else entry for entry in tape)
 
 
 def _cotangent_like(cotangent, value):
@@ -399,7 +406,7 @@ def value_and_grad(f=None, wrt=0):
     return _make(f, wrt, "value_and_grad")
 
 
-def vjp(f, wrt=0, *, _value=True):
+def vjp(f, wrt=0, *, _value=True, _parts=False):
     """A function returning ``(value, pullback)``; ``pullback(ct)`` is the VJP.
 
     Works for any output (scalar, array, tuple); ``ct`` has the output's shape.
@@ -446,12 +453,14 @@ def vjp(f, wrt=0, *, _value=True):
                                      param_shapes=shapes, value_needed=_value)
             pair = cache[key] = (unit.compiled.bind(target, unit.names["fwd"]),
                                  unit.compiled.bind(target, unit.names["bwd"],
-                                                    with_defaults=False))
-        fwd, bwd = pair
+                                                    with_defaults=False), unit, target)
+        fwd, bwd, unit, target = pair
         value, tape = fwd(*args, **kwargs)
+        if _parts:
+            return value, tape, bwd, unit, target, values
 
         def pullback(cotangent):
-            grads = bwd(tape, _cotangent_like(cotangent, value))
+            grads = bwd(_replayable(tape), _cotangent_like(cotangent, value))
             if wrt_tuple:
                 return tuple(_shape_like(g, values[n]) for g, n in zip(grads, wrt_names))
             return _shape_like(grads, values[wrt_names[0]])
@@ -542,7 +551,11 @@ def hvp(f, wrt=0):
 
 
 def jacobian(f, wrt=0):
-    """The Jacobian of ``f``: shape ``out.shape + in.shape`` (one pullback per output).
+    """The Jacobian of ``f``: shape ``out.shape + in.shape``.
+
+    All rows come from one pass of the backward code over a stack of seeds
+    (see ``transforms.batch_backward``); where that code has an operation with
+    no batched form, one pullback per output element.
 
     Example::
 
@@ -553,22 +566,36 @@ def jacobian(f, wrt=0):
         array([[2., 0.],
                [0., 6.]])
     """
-    with_pullback = vjp(f, wrt=wrt)
+    parts_of = vjp(f, wrt=wrt, _parts=True)
+    fn = unwrap(f)
+    names, _ = resolve_wrt(fn, wrt)
 
     def jacobian_of(*args, **kwargs):
-        value, pullback = with_pullback(*args, **kwargs)
-        value = np.asarray(value, dtype=float)
-        fn = unwrap(f)
-        names, _ = resolve_wrt(fn, wrt)
-        bound = inspect.signature(fn).bind(*args, **kwargs)
-        bound.apply_defaults()
-        x = np.asarray(bound.arguments[names[0]], dtype=float)
-        rows = []
-        for index in np.ndindex(value.shape):
-            seed = np.zeros_like(value)
-            seed[index] = 1.0
-            rows.append(np.asarray(pullback(seed if value.shape else 1.0), dtype=float))
-        out = np.array(rows).reshape(value.shape + x.shape)
+        value, tape, bwd, unit, target, values = parts_of(*args, **kwargs)
+        x = values[names[0]]
+        x_shape = np.shape(x)
+        value_shape = np.shape(value)
+        batched = batch_backward.compile_batched_backward(unit, target)
+        if batched is not None:
+            # every row of the identity at once: one pass of the batched backward code
+            seeds = np.eye(max(int(np.prod(value_shape)), 1)).reshape((-1,) + value_shape)
+            if not isinstance(value, np.ndarray):
+                seeds = seeds.reshape(-1)
+            rows = np.asarray(batched(tape, seeds), dtype=float)
+            if rows.shape[1:] != x_shape:
+                rows = np.broadcast_to(rows.reshape(rows.shape[:1] + (1,) * len(x_shape)
+                                                    if rows.ndim == 1 else rows.shape),
+                                       rows.shape[:1] + x_shape)
+        else:
+            rows = []
+            for index in np.ndindex(value_shape):
+                seed = np.zeros(value_shape)
+                seed[index] = 1.0
+                cotangent = _cotangent_like(seed if value_shape else 1.0, value)
+                rows.append(np.broadcast_to(np.asarray(bwd(_replayable(tape), cotangent),
+                                                       dtype=float), x_shape))
+            rows = np.array(rows)
+        out = np.array(rows, dtype=float).reshape(value_shape + x_shape)
         return float(out) if out.ndim == 0 else out
 
     return jacobian_of

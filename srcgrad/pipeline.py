@@ -95,6 +95,9 @@ class Unit:
     deps: list = field(default_factory=list)
     done: bool = False
     all_scalar: bool = False   # every value is a scalar: gradients are floats already
+    param_shapes: dict = None  # the argument shapes the code is specialized on
+    param_kinds: dict = None
+    batched_backward: object = None  # see batch_backward.batched_backward (built on demand)
 
 
 def closure_signature(fn):
@@ -184,6 +187,7 @@ def _differentiate(ctx, unit, wrt_names, param_kinds, wrt_tuple, stop_after,
         helpers[id(prim)] = info
         return info[1]
 
+    unit.param_shapes, unit.param_kinds = param_shapes, param_kinds
     kinds = K.infer(ctx, param_kinds, call_result_kind)
     unit.result_kind = kinds.get(output)
     unit.all_scalar = all(k in (K.SCALAR, None) for k in kinds.values())

@@ -58,8 +58,12 @@ def is_array(shape):
 
 def broadcast(*shapes):
     """NumPy's broadcast of operand shapes; scalars stay scalars."""
-    if any(s is None or s == BOTTOM for s in shapes):
+    if any(s is None for s in shapes):
         return None
+    present = [s for s in shapes if s != BOTTOM]  # a zero placeholder takes any shape
+    if not present:
+        return None
+    shapes = present
     tuples = [s for s in shapes if isinstance(s, tuple)]
     if not tuples:
         return INT if all(s == INT for s in shapes) else FLOAT

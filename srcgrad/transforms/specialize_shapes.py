@@ -31,6 +31,7 @@ import gast
 import numpy as np
 
 from .. import options
+from ..adjoints.linalg import reshape_to
 from ..adjoints.reductions import _extremum_weights, reduction_count
 from ..analyses import kinds as K
 from ..analyses import shapes as S
@@ -38,6 +39,7 @@ from ..analyses.primitives import local_names
 from ..analyses.shapes import constant
 from ..astutil import attr, call, const, load
 from ..runtime import (
+    add_cotangents,
     array_add_at,
     matmul_grad_left,
     matmul_grad_right,
@@ -119,6 +121,7 @@ class SpecializeShapes:
             walker = _Walker(resolve, numpy_name, _literals(fn), tape,
                              injector.name_for(array_add_at, "array_add_at"),
                              lazy_ok=_lazy_candidates(fn), tape_lazy_ok=tape_lazy_ok)
+            walker.unbroadcast_name = injector.name_for(unbroadcast, "unbroadcast")
             walker.containers = {n: c for n, c in containers.items()
                                  if _never_rebound(fn, n)}
             walker.block(fn.body, env, rewrite=True)
@@ -140,6 +143,8 @@ class _Walker:
         self.tape_lazy_ok = tape_lazy_ok  # tape positions the backward function reads so
         self.lazy = {}  # name -> the shape of the (smaller) value it really holds
         self.containers = {}  # parameter -> {key: shape} of the arrays it holds
+        self.zero_is_bottom = False  # a literal 0 is a zero cotangent of any shape
+        self.unbroadcast_name = "unbroadcast"
         self.array_add_at = array_add_at  # the name generated code calls it by
         self.np = numpy_name
         self.literals = literals  # name -> the constant it always holds
@@ -215,6 +220,26 @@ class _Walker:
                     if i in self.tape[2]:  # a constant the forward saved (an index, say)
                         self.literals[e.id] = self.tape[2][i]
                 return
+            if (isinstance(target, gast.Tuple) and isinstance(stmt.value, gast.Tuple)
+                    and len(target.elts) == len(stmt.value.elts)
+                    and all(isinstance(e, gast.Name) for e in target.elts)):
+                shapes = []  # a, b = x, y: every value is read before any is bound
+                for i, value in enumerate(stmt.value.elts):
+                    node, shape, lazy = self.expr(value, env)
+                    if rewrite:
+                        stmt.value.elts[i] = self.materialize(node, shape, lazy)
+                    shapes.append(shape)
+                for e, shape in zip(target.elts, shapes):
+                    self.bind(e.id, shape, env)
+                return
+            split = self._add_cotangents(stmt, env) if isinstance(target, gast.Tuple) else None
+            if split is not None:
+                (ga, sa), (gb, sb) = split
+                if rewrite:
+                    stmt.value = gast.Tuple(elts=[ga, gb], ctx=gast.Load())
+                self.bind(target.elts[0].id, sa, env)
+                self.bind(target.elts[1].id, sb, env)
+                return
             for sub in gast.walk(target):
                 if isinstance(sub, gast.Name):
                     self.bind(sub.id, None, env)
@@ -247,6 +272,25 @@ class _Walker:
         else:
             self._rewrite_inside(stmt, env, rewrite)
 
+    def _add_cotangents(self, stmt, env):
+        """``ga, gb = add_cotangents(g, a, b)`` of arrays and numbers: two unbroadcasts."""
+        value, target = stmt.value, stmt.targets[0]
+        if not (isinstance(value, gast.Call) and self.resolve(value.func) is add_cotangents
+                and len(value.args) == 3 and not value.keywords and len(target.elts) == 2
+                and all(isinstance(e, gast.Name) for e in target.elts)):
+            return None
+        g, a, b = value.args
+        shapes = [self.expr(x, env)[1] for x in (a, b)]
+        if not all(S.is_array(x) or x == S.FLOAT for x in shapes):
+            return None
+        func = load(self.unbroadcast_name)
+        out = []
+        for like in (a, b):
+            node, shape, _ = self._unbroadcast([g, like], [self.expr(g, env)[1:],
+                                                          self.expr(like, env)[1:]], func)
+            out.append((node, shape))
+        return out
+
     def _rewrite_inside(self, stmt, env, rewrite):
         """Statements the walker does not model: names they bind become unknown."""
         for sub in gast.walk(stmt):
@@ -254,6 +298,15 @@ class _Walker:
                 self.bind(sub.id, None, env)
 
     def loop(self, loop, env, rewrite):
+        entry = self.loop_entry(loop, env)
+        if rewrite:
+            inner = dict(entry)
+            self._loop_header(loop, inner)
+            self.block(loop.body, inner, rewrite=True)
+        env.update(entry)
+
+    def loop_entry(self, loop, env):
+        """The shapes at the top of every iteration (a fixpoint; changing ones are None)."""
         assigned = {sub.id for sub in gast.walk(loop)
                     if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Store)}
         entry = dict(env)
@@ -270,11 +323,7 @@ class _Walker:
         else:
             for name in assigned:
                 entry[name] = None
-        if rewrite:
-            inner = dict(entry)
-            self._loop_header(loop, inner)
-            self.block(loop.body, inner, rewrite=True)
-        env.update(entry)
+        return entry
 
     def _loop_header(self, loop, env):
         if isinstance(loop, gast.For) and isinstance(loop.target, gast.Name):
@@ -306,7 +355,8 @@ class _Walker:
     def expr(self, node, env):
         if isinstance(node, gast.Constant):
             value = node.value
-            if value is None:
+            if value is None or (self.zero_is_bottom and type(value) in (int, float)
+                                 and value == 0):
                 return node, S.BOTTOM, S.BOTTOM
             if isinstance(value, bool):
                 return node, None, None
@@ -412,7 +462,12 @@ class _Walker:
             return new, shape, shape
         if not S.is_array(shape):
             return new, None, None
-        out = self._indexed(shape, node.slice, ishape)
+        literal = self._literal_or_none(node.slice) if isinstance(node.slice, gast.Name) \
+            else None
+        if literal is not None and _basic_index(literal):
+            out = _indexed_shape(shape, literal)  # an index saved in a name (on the tape)
+        else:
+            out = self._indexed(shape, node.slice, ishape)
         return new, out, out
 
     def _indexed(self, shape, index, ishape):
@@ -438,7 +493,7 @@ class _Walker:
             else:
                 return None
         out.extend(shape[len(parts):])
-        return tuple(out) if out else None
+        return tuple(out) if out else S.FLOAT  # a single element
 
     # calls --------------------------------------------------------------
 
@@ -498,6 +553,13 @@ class _Walker:
             return new, S.INT, S.INT
         if callee is _extremum_weights and full and S.is_array(full[0]):
             return new, full[0], full[0]
+        if callee in (reshape_to, np.reshape) and len(node.args) == 2 \
+                and isinstance(node.args[1], gast.Call) \
+                and self.resolve(node.args[1].func) is np.shape and len(node.args[1].args) == 1:
+            target = self.expr(node.args[1].args[0], env)[1]  # reshape_to(g, np.shape(x))
+            if isinstance(target, tuple) and S.is_array(full[0]) and \
+                    int(np.prod(target)) == int(np.prod(full[0])):
+                return new, target if target else S.FLOAT, target if target else S.FLOAT
         shape = self._library_shape(callee, node, full)
         return new, shape, shape
 
@@ -556,7 +618,9 @@ class _Walker:
                 and len(shapes) == callee.nin:  # a gufunc (np.matmul) has core dimensions
             return S.broadcast(*shapes)
         name = getattr(callee, "__name__", None)
-        if getattr(np, name or "", None) is not callee:
+        if callee is reshape_to:
+            name = "reshape_to"
+        elif getattr(np, name or "", None) is not callee:
             return None
         if name in S._REDUCTIONS and shapes:
             return S.reduction_shape(shapes[0], node, 1, self.literal)
@@ -573,6 +637,19 @@ class _Walker:
             return shapes[0] if isinstance(shapes[0], tuple) else None
         if name in ("matmul", "dot") and len(shapes) == 2 and not node.keywords:
             return S.matmul(*shapes)
+        if name == "expand_dims" and len(shapes) == 2 and isinstance(shapes[0], tuple):
+            try:
+                return np.expand_dims(np.broadcast_to(np.empty(()), shapes[0]),
+                                      self.literal(node.args[1])).shape
+            except (ValueError, TypeError, IndexError):  # AxisError is both
+                return None
+        if name in ("reshape", "reshape_to") and len(shapes) == 2 and S.is_array(shapes[0]):
+            return _reshaped(shapes[0], self._literal_or_none(node.args[1]))
+        if name == "broadcast_to" and len(shapes) == 2:
+            target = self._literal_or_none(node.args[1])
+            return target if type(target) is tuple else None
+        if name == "outer" and len(shapes) == 2 and all(isinstance(x, tuple) for x in shapes):
+            return (int(np.prod(shapes[0])), int(np.prod(shapes[1])))
         if name == "transpose" and len(shapes) == 1 and isinstance(shapes[0], tuple):
             return shapes[0][::-1]
         if name == "where" and len(shapes) == 3:
@@ -718,6 +795,20 @@ def _drop_value(fwd):
     if isinstance(ret, gast.Return) and isinstance(ret.value, gast.Tuple) \
             and len(ret.value.elts) == 2:
         ret.value.elts[0] = const(None)
+
+
+def _reshaped(shape, target):
+    """Shape of ``np.reshape`` of a ``shape`` array to ``target`` (one -1 allowed)."""
+    target = (target,) if type(target) is int else target
+    if type(target) is not tuple or not all(type(n) is int for n in target):
+        return None
+    size = int(np.prod(shape))
+    known = int(np.prod([n for n in target if n != -1]))
+    if list(target).count(-1) == 1 and known and size % known == 0:
+        target = tuple(size // known if n == -1 else n for n in target)
+    if -1 in target or int(np.prod(target)) != size:
+        return None
+    return target if target else S.FLOAT
 
 
 def _is_slice_literal(node):
