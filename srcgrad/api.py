@@ -314,7 +314,8 @@ def _dispatcher_text(name, signature):
             saw_star = True
         params.append(p.name)
         call.append(f"{p.name}={p.name}" if p.kind is p.KEYWORD_ONLY else p.name)
-        key.append(f"({p.name}.shape if type({p.name}) is ndarray else type({p.name}))")
+        key.append(f"({p.name}.shape if type({p.name}) is ndarray else type({p.name}) "
+                   f"if type({p.name}) is float else key_of({p.name}))")
     if not key:
         key.append("None")
     if saw_posonly:
@@ -329,8 +330,18 @@ def _dispatcher_text(name, signature):
 
 
 def _key_part(value):
-    """What the dispatcher keys a value on: an array's shape, any other value's type."""
-    return value.shape if type(value) is np.ndarray else type(value)
+    """What the dispatcher keys a value on: an array's shape; for a dict, list or tuple,
+    the shapes of its arrays (code is specialized on them, see ``_shapes_of``); any
+    other value's type."""
+    kind = type(value)
+    if kind is np.ndarray:
+        return value.shape
+    if kind is dict:
+        return (dict,) + tuple((k, v.shape if type(v) is np.ndarray else type(v))
+                               for k, v in value.items())
+    if kind is list or kind is tuple:
+        return (kind,) + tuple(v.shape if type(v) is np.ndarray else type(v) for v in value)
+    return kind
 
 
 def _make(f, wrt, mode):
@@ -349,7 +360,8 @@ def _make(f, wrt, mode):
     name = f"{mode}_{d.fn.__name__}" if d.fn.__name__.isidentifier() else mode
     text = _dispatcher_text(name, d.signature)
     filename = register_source(f"dispatch {d.fn.__qualname__}", text)
-    namespace = {"cache_get": cache.get, "miss": miss, "ndarray": np.ndarray}
+    namespace = {"cache_get": cache.get, "miss": miss, "ndarray": np.ndarray,
+                 "key_of": _key_part}
     exec(compile(text, filename, "exec"), namespace)
     derivative = namespace[name]
     derivative.__defaults__ = d.fn.__defaults__
@@ -437,7 +449,7 @@ def vjp(f, wrt=0, *, _value=True, _parts=False):
             bound = signature.bind(*args, **kwargs)
             bound.apply_defaults()
             values = bound.arguments
-        key = tuple((k, _key_part(v)) for k, v in values.items())
+        key = tuple(map(_key_part, values.values()))
         pair = cache.get(key)
         if pair is None:
             for name in wrt_names:
@@ -451,16 +463,23 @@ def vjp(f, wrt=0, *, _value=True, _parts=False):
             target = specialized_target(fn, args, kwargs)
             unit = pipeline.get_unit(target, "split", wrt_names, kinds, wrt_tuple,
                                      param_shapes=shapes, value_needed=_value)
-            pair = cache[key] = (unit.compiled.bind(target, unit.names["fwd"]),
+            pair = cache[key] = [unit.compiled.bind(target, unit.names["fwd"]),
                                  unit.compiled.bind(target, unit.names["bwd"],
-                                                    with_defaults=False), unit, target)
-        fwd, bwd, unit, target = pair
+                                                    with_defaults=False), unit, target, None]
+        fwd, bwd, unit, target, lists = pair
         value, tape = fwd(*args, **kwargs)
+        if lists is None:  # where the tape holds lists (the stack): copied per pullback
+            lists = pair[4] = [i for i, entry in enumerate(tape) if type(entry) is list]
         if _parts:
             return value, tape, bwd, unit, target, values
 
         def pullback(cotangent):
-            grads = bwd(_replayable(tape), _cotangent_like(cotangent, value))
+            replay = tape
+            if lists:
+                replay = list(tape)
+                for i in lists:
+                    replay[i] = list(replay[i])
+            grads = bwd(replay, _cotangent_like(cotangent, value))
             if wrt_tuple:
                 return tuple(_shape_like(g, values[n]) for g, n in zip(grads, wrt_names))
             return _shape_like(grads, values[wrt_names[0]])

@@ -284,6 +284,9 @@ def array_add_at(acc, array, index, g):
     dtype = array.dtype if np.issubdtype(array.dtype, np.floating) else np.float64
     if is_zero(acc):
         out = np.zeros(array.shape, dtype=dtype)
+        if type(index) is slice:  # names each element once: no need to add
+            out[index] = g
+            return out
     elif isinstance(acc, np.ndarray) and acc.shape == array.shape:
         out = acc.copy()
     else:
@@ -295,9 +298,25 @@ def array_add_at(acc, array, index, g):
     return out
 
 
+def array_add_at_inplace(acc, array, index, g):
+    """``array_add_at`` into ``acc`` itself, when ``acc`` is an array this code made and
+    nothing else reads (Simplify proves that before it emits this call)."""
+    if type(acc) is not np.ndarray or acc.shape != array.shape or not acc.flags.writeable \
+            or acc.dtype.kind != "f":
+        return array_add_at(acc, array, index, g)
+    if _is_basic_index(index):
+        acc[index] += g
+    else:
+        np.add.at(acc, index, g)
+    return acc
+
+
 def _is_basic_index(index):
     """Ints, slices, None and Ellipsis only (no arrays, lists or masks)."""
-    parts = index if type(index) is tuple else (index,)
+    kind = type(index)
+    if kind is slice or kind is int:
+        return True
+    parts = index if kind is tuple else (index,)
     return all(type(p) in (int, slice, type(None), type(Ellipsis)) or isinstance(p, np.integer)
                for p in parts)
 
@@ -356,7 +375,8 @@ class Where:
 
 # Helpers that only compute a value from their arguments (no effects, no errors on
 # well-formed input): Simplify may drop a call of one whose result nobody reads.
-PURE_HELPERS = (unbroadcast, unreduce, take, without, seq_add_at, array_add_at, seq_item,
+PURE_HELPERS = (unbroadcast, unreduce, take, without, seq_add_at, array_add_at,
+                array_add_at_inplace, seq_item,
                 add_any, broadcast_like, sum_to, matmul_grad_left, matmul_grad_right,
                 matmul_cotangents, matmul_any, add_cotangents, seq_fill, seq_sum, seq_concat,
                 seq_slices, seq_split, seq_onehot)

@@ -63,12 +63,17 @@ def seq_item_(g, out, g_in, index):
 
 @adjoint(rt.seq_add_at)
 def seq_add_at_(g, out, acc, seq, index, g_in):
-    return g, None, None, take(g, index)
+    return g, None, None, unbroadcast(take(g, index), g_in)  # g_in may have been broadcast
 
 
 @adjoint(rt.array_add_at)
 def array_add_at_(g, out, acc, array, index, g_in):
-    return g, None, None, take(g, index)
+    return g, None, None, unbroadcast(take(g, index), g_in)
+
+
+@adjoint(rt.array_add_at_inplace)
+def array_add_at_inplace_(g, out, acc, array, index, g_in):
+    return g, None, None, unbroadcast(take(g, index), g_in)
 
 
 @adjoint(rt.take)

@@ -49,7 +49,7 @@ import numpy as np
 from ..adjoints.linalg import reshape_to
 from ..analyses import shapes as S
 from ..astutil import attr, call, const, load
-from ..runtime import array_add_at, seq_add_at
+from ..runtime import array_add_at, array_add_at_inplace, seq_add_at
 from .specialize_shapes import _basic_index, _indexed_shape
 
 _ELEMENTWISE = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow, gast.FloorDiv, gast.Mod)
@@ -328,7 +328,8 @@ class BatchBackward:
                 left = call(attr(self.np, "expand_dims"), [a, const(-1)])
                 right = call(attr(self.np, "expand_dims"), [b, const(-2)]) if bb else b
                 return gast.BinOp(left=left, op=gast.Mult(), right=right)
-        if callee in (array_add_at, seq_add_at) and len(node.args) == 4 and not node.keywords:
+        if callee in (array_add_at, array_add_at_inplace, seq_add_at) and len(node.args) == 4 \
+                and not node.keywords:
             return self._add_at(node, env)
         if callee is reshape_to and len(node.args) == 2 and not self._reads_batched(node.args[1]):
             value, _ = self.expr(node.args[0], env)

@@ -13,7 +13,9 @@
   derivative's arithmetic repeats); calls such as ``math.log`` stay, so
   errors of the user's own code still surface;
 * a value saved on the stack for the reverse sweep is not saved when the
-  reverse sweep never reads it back;
+  reverse sweep never reads it back, nor put on a split unit's tape when the
+  backward function never reads it;
+* scatter-adds into an accumulator nothing else reads happen in place;
 * ``pass`` is dropped from non-empty blocks.
 
 With ``SRCGRAD_OPTIMIZE=0`` (see :mod:`..options`) only the last is done.
@@ -71,6 +73,11 @@ class _Fold(gast.NodeTransformer):
             if negated is not None:  # a + -b -> a - b ; a - -b -> a + b
                 op = gast.Sub() if isinstance(node.op, gast.Add) else gast.Add()
                 return gast.BinOp(left=left, op=op, right=negated)
+        if isinstance(node.op, (gast.Mult, gast.Div)) and _num(right) \
+                and isinstance(left, gast.UnaryOp) and isinstance(left.op, gast.USub):
+            # (-a) * 2 -> a * -2: one operation fewer on arrays
+            return gast.BinOp(left=left.operand, op=node.op,
+                              right=gast.Constant(value=-right.value, kind=None))
         if isinstance(node.op, gast.Mult):
             if _num(right) and right.value == 1 and type(right.value) is int:
                 return left
@@ -85,6 +92,8 @@ class _Fold(gast.NodeTransformer):
                 return gast.Constant(value=operator.neg(node.operand.value), kind=None)
             if isinstance(node.operand, gast.UnaryOp) and isinstance(node.operand.op, gast.USub):
                 return node.operand.operand
+            if isinstance(node.operand, gast.BinOp) and _negated(node.operand) is not None:
+                return _negated(node.operand)  # -((-a) * b) -> a * b
         return node
 
 
@@ -360,6 +369,92 @@ def drop_unread_saves(fn):
     return True
 
 
+def _pure_helper_names(ctx):
+    """Names the generated code calls srcgrad's pure runtime helpers by: injected ones,
+    and (differentiating generated code again) those its own closure provides."""
+    from ..analyses.shapes import Resolver
+
+    injector = ctx.facts.get("injector")
+    resolve = Resolver(ctx.fn, injector.injected if injector else {})
+    resolve.locals = {n.id for fn in ctx.facts["generated"] for n in gast.walk(fn)
+                      if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Param))}
+    called = {n.func.id for fn in ctx.facts["generated"] for n in gast.walk(fn)
+              if isinstance(n, gast.Call) and isinstance(n.func, gast.Name)}
+    return frozenset(name for name in called
+                     if any(resolve(gast.Name(id=name, ctx=gast.Load(), annotation=None,
+                                              type_comment=None)) is helper
+                            for helper in runtime.PURE_HELPERS))
+
+
+def _calls(fn, name):
+    return any(isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and n.func.id == name
+               for n in gast.walk(fn))
+
+
+def accumulate_in_place(fn, add_at, in_place):
+    """Scatter-add into an accumulator this function owns without copying it again.
+
+    ``v = add_at(a, x, i, g)`` returns a new array; when every later
+    ``v = add_at(v, x, j, h)`` in the same (top-level) block is the only
+    reader of ``v`` (besides ``return``), the array is not shared, and those
+    later calls may add into it in place (``in_place`` names the helper).
+    """
+    if not add_at or not in_place:
+        return False
+    loads, stores = _counts(fn)
+
+    def scatter(stmt):
+        if (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
+                and isinstance(stmt.value, gast.Call) and isinstance(stmt.value.func, gast.Name)
+                and stmt.value.func.id == add_at and len(stmt.value.args) == 4):
+            return stmt.targets[0].id
+        return None
+
+    top = {scatter(s) for s in fn.body} - {None}
+    changed = False
+    for name in top:
+        chained = [s for s in fn.body if scatter(s) == name]
+        as_acc = [s for s in chained[1:] if isinstance(s.value.args[0], gast.Name)
+                  and s.value.args[0].id == name]
+        returned = sum(1 for s in fn.body if isinstance(s, gast.Return)
+                       for n in gast.walk(s) if isinstance(n, gast.Name) and n.id == name)
+        if (stores[name] != len(chained) or len(as_acc) != len(chained) - 1
+                or loads[name] != len(as_acc) + returned or not as_acc
+                or any(isinstance(n, gast.Name) and n.id == name
+                       for s in chained for n in gast.walk(s.value.args[3]))):
+            continue
+        for s in as_acc:
+            s.value.func = gast.Name(id=in_place, ctx=gast.Load(), annotation=None,
+                                     type_comment=None)
+        changed = True
+    return changed
+
+
+def prune_tape(fwd, bwd):
+    """Save on the tape only what the backward function reads.
+
+    The forward function returns ``(value, (a, b, ...))`` and the backward one
+    starts with ``a, b, ... = tape``; an entry the backward code never reads
+    (its reads were simplified away) is dropped from both, and its
+    computation in the forward function becomes dead code.
+    """
+    ret = fwd.body[-1] if fwd.body else None
+    first = bwd.body[0] if bwd.body else None
+    if not (isinstance(ret, gast.Return) and isinstance(ret.value, gast.Tuple)
+            and len(ret.value.elts) == 2 and isinstance(ret.value.elts[1], gast.Tuple)
+            and isinstance(first, gast.Assign) and isinstance(first.targets[0], gast.Tuple)
+            and len(first.targets[0].elts) == len(ret.value.elts[1].elts)):
+        return False
+    loads, _ = _counts(gast.Module(body=bwd.body[1:], type_ignores=[]))
+    names = first.targets[0].elts
+    keep = [i for i, e in enumerate(names) if not isinstance(e, gast.Name) or loads[e.id]]
+    if len(keep) == len(names) or len(keep) < 2:
+        return False  # a tape of one entry is unpacked differently; leave it
+    first.targets[0].elts = [names[i] for i in keep]
+    ret.value.elts[1].elts = [ret.value.elts[1].elts[i] for i in keep]
+    return True
+
+
 class Simplify:
     """Tidy the generated code.
 
@@ -389,8 +484,7 @@ class Simplify:
 
     def __call__(self, ctx):
         injector = ctx.facts.get("injector")
-        pure = frozenset(name for name in (injector.name_of(helper) if injector else None
-                                           for helper in runtime.PURE_HELPERS) if name)
+        pure = _pure_helper_names(ctx)
         for fn in ctx.facts["generated"]:
             fn.body = _drop_pass(fn.body)
             if not options.optimize:
@@ -406,4 +500,15 @@ class Simplify:
             if drop_unread_saves(fn):  # values no longer saved can fuse into their uses
                 drop_dead_assignments(fn, ctx.facts.get("kinds", {}), pure)
                 fuse_single_use(fn)
+        generated = ctx.facts["generated"]
+        if options.optimize and injector is not None:
+            add_at = injector.name_of(runtime.array_add_at)
+            if add_at:
+                for fn in generated:
+                    if _calls(fn, add_at):
+                        accumulate_in_place(fn, add_at, injector.name_for(
+                            runtime.array_add_at_inplace, "array_add_at_inplace"))
+        if options.optimize and len(generated) == 2 and prune_tape(*generated):
+            drop_dead_assignments(generated[0], ctx.facts.get("kinds", {}), pure)
+            fuse_single_use(generated[0])
         return ctx

@@ -41,6 +41,7 @@ from ..astutil import attr, call, const, load
 from ..runtime import (
     add_cotangents,
     array_add_at,
+    array_add_at_inplace,
     matmul_grad_left,
     matmul_grad_right,
     scalar_seed,
@@ -181,6 +182,9 @@ class _Walker:
         """The constant value of ``node`` (a literal, or a name always holding one)."""
         if isinstance(node, gast.Name) and node.id in self.literals:
             return self.literals[node.id]
+        if isinstance(node, gast.Call) and self.resolve(node.func) is slice \
+                and not node.keywords and 1 <= len(node.args) <= 3:
+            return slice(*(self.literal(a) for a in node.args))
         return constant(node)
 
     # statements ---------------------------------------------------------
@@ -518,6 +522,14 @@ class _Walker:
             return self._unreduce(args, shapes, node)
         if callee is unbroadcast and len(args) == 2 and not keywords:
             return self._unbroadcast(args, shapes, node.func)
+        if callee in (seq_add_at, array_add_at, array_add_at_inplace) and len(args) == 4 \
+                and not keywords \
+                and S.is_array(full[1]):
+            # scattering broadcasts g itself (its rule sums the cotangent back to g's shape)
+            g = args[3]
+            args = [self.materialize(a, s, lz) for a, (s, lz) in zip(args[:3], shapes[:3])]
+            func = node.func if callee is not seq_add_at else load(self.array_add_at)
+            return gast.Call(func=func, args=args + [g], keywords=[]), full[1], full[1]
         # everything below reads materialized arguments
         args = [self.materialize(a, s, lz) for a, (s, lz) in zip(args, shapes)]
         if isinstance(node.func, gast.Attribute) and callee is None:
@@ -539,11 +551,6 @@ class _Walker:
                 if shape is not None:
                     return gast.Subscript(value=args[0], slice=args[1], ctx=gast.Load()), \
                         shape, shape
-        if callee is array_add_at and len(args) == 4 and S.is_array(full[1]):
-            return new, full[1], full[1]
-        if callee is seq_add_at and len(args) == 4 and S.is_array(full[1]):
-            func = load(self.array_add_at)
-            return gast.Call(func=func, args=args, keywords=keywords), full[1], full[1]
         if callee is scalar_seed and full and full[0] == S.FLOAT:
             return const(1.0), S.FLOAT, S.FLOAT
         if callee is reduction_count and len(full) == 2 and S.is_array(full[0]):
@@ -687,7 +694,12 @@ class _Walker:
         if ls == S.FLOAT and gs == S.FLOAT:
             return g, S.FLOAT, S.FLOAT
         if ls == S.FLOAT and S.is_array(gs):
+            if gl in (S.FLOAT, S.INT):  # the sum of a number broadcast n times
+                return gast.BinOp(left=g, op=gast.Mult(),
+                                  right=const(float(np.prod(gs)))), S.FLOAT, S.FLOAT
             return call(attr(self.materialize(g, gs, gl), "sum")), S.FLOAT, S.FLOAT
+        if S.is_array(ls) and gs == ls:
+            return g, ls, gl  # nothing to fit; a broadcast left to NumPy stays one
         if S.is_array(ls):
             # the lazy form first: a broadcast left to NumPy need not be summed away
             for source, shape in ((g, gl), (self.materialize(g, gs, gl), gs)):

@@ -8,6 +8,7 @@ from srcgrad import runtime as rt
 from srcgrad.runtime import (
     add_any,
     array_add_at,
+    array_add_at_inplace,
     broadcast_like,
     matmul_any,
     matmul_cotangents,
@@ -34,7 +35,7 @@ COVERED = {rt.unbroadcast, rt.broadcast_like, rt.unreduce, rt.sum_to, rt.add_any
            rt.seq_sum, rt.seq_onehot, rt.matmul_cotangents, rt.matmul_grad_left,
            rt.matmul_grad_right, rt.setitem, rt.seq_slices, rt.add_cotangents,
            rt.add_cotangents_transpose, rt.matmul_cotangents_transpose, rt.matmul_any,
-           rt.array_add_at}
+           rt.array_add_at, rt.array_add_at_inplace}
 
 W23 = np.arange(6.0).reshape(2, 3) / 7.0 - 0.3
 W3 = np.array([0.4, -0.2, 0.9])
@@ -117,6 +118,8 @@ def f_matmul_transpose(gga, ggb, g, a, b):
 def f_array_add_at(acc, g):
     out = array_add_at(acc * 2.0, W3, slice(1, None), np.sin(g))
     out = array_add_at(out, W3, [0, 0], g * g)  # repeated indices accumulate
+    out = array_add_at_inplace(out, W3, 2, g[0] * 3.0)  # a broadcast-free scalar
+    out = array_add_at_inplace(out, W3, slice(None, 2), g[1])  # one value, broadcast
     return np.sum(out * out * W3)
 
 
