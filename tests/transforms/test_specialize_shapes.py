@@ -203,3 +203,32 @@ def test_shape_algebra():
     assert S.reduced((2, 3), None, True) == (1, 1)
     assert S.reduced((2, 3), None, False) == S.FLOAT
     assert S.join(S.BOTTOM, (2,)) == (2,) and S.join((2,), (3,)) is None
+
+
+def dict_mlp(params, X):
+    h = np.tanh(X @ params["W"] + params["b"])
+    return np.mean(h ** 2)
+
+
+def test_dict_arguments_specialize_on_the_shapes_inside():
+    g = srcgrad.grad(dict_mlp)
+    for hidden, batch in [(3, 4), (5, 4), (3, 2)]:  # same dict type, new shapes each time
+        params = {"W": r(2, hidden), "b": r(hidden)}
+        X = r(batch, 2)
+        got = g(params, X)
+        assert got["W"].shape == (2, hidden) and got["b"].shape == (hidden,)
+        srcgrad.check_grads(dict_mlp, (params, X), wrt=0)
+    text = srcgrad.source(g, params, X)
+    assert "unbroadcast(" not in text and ".sum(axis=0)" in text
+
+
+def test_list_arguments_specialize_on_the_shapes_inside():
+    def f(ws, x):
+        return np.sum(np.tanh(x @ ws[0]) @ ws[1])
+
+    g = srcgrad.grad(f)
+    for n in (2, 3):
+        ws = [r(3, n), r(n)]
+        x = r(4, 3)
+        assert [w.shape for w in g(ws, x)] == [(3, n), (n,)]
+        srcgrad.check_grads(f, (ws, x), wrt=0)
