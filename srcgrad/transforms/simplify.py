@@ -41,12 +41,17 @@ def _num(node):
 
 
 def _negated(node):
-    """``e`` for ``-e`` or ``(-e) * f`` / ``(-e) / f`` (as ``e * f``); else None."""
+    """``e`` for ``-e``, ``(-e) * f`` / ``(-e) / f`` (as ``e * f``) or ``e * -3`` (as
+    ``e * 3``); else None."""
     if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
         return node.operand
     if (isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Mult, gast.Div))
             and isinstance(node.left, gast.UnaryOp) and isinstance(node.left.op, gast.USub)):
         return gast.BinOp(left=node.left.operand, op=node.op, right=node.right)
+    if (isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Mult, gast.Div))
+            and _num(node.right) and node.right.value < 0):  # e * -3 -> e * 3
+        return gast.BinOp(left=node.left, op=node.op,
+                          right=gast.Constant(value=-node.right.value, kind=None))
     return None
 
 
