@@ -601,10 +601,8 @@ def jacobian(f, wrt=0):
             if not isinstance(value, np.ndarray):
                 seeds = seeds.reshape(-1)
             rows = np.asarray(batched(tape, seeds), dtype=float)
-            if rows.shape[1:] != x_shape:
-                rows = np.broadcast_to(rows.reshape(rows.shape[:1] + (1,) * len(x_shape)
-                                                    if rows.ndim == 1 else rows.shape),
-                                       rows.shape[:1] + x_shape)
+            if rows.shape != (len(seeds),) + x_shape:  # the same for every row (a zero)
+                rows = np.broadcast_to(rows, (len(seeds),) + x_shape)
         else:
             rows = []
             for index in np.ndindex(value_shape):

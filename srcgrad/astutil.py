@@ -169,3 +169,45 @@ class Renamer(gast.NodeTransformer):
 
 def rename(node, mapping, loads=True, stores=True):
     return Renamer(mapping, loads, stores).visit(node)
+
+
+def walk(node):
+    """Every node under ``node`` (itself included), in no particular order.
+
+    A faster ``gast.walk`` for passes that only count or collect; use
+    ``gast.walk`` where the order of nodes matters.
+    """
+    stack = [node]
+    ast_type = gast.AST
+    while stack:
+        node = stack.pop()
+        yield node
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                stack.extend(item for item in value if isinstance(item, ast_type))
+            elif isinstance(value, ast_type):
+                stack.append(value)
+
+
+_STATEMENT_FIELDS = ("body", "orelse", "handlers", "finalbody")
+
+
+def statements(node):
+    """The statements under ``node``, in the order ``gast.walk`` meets them.
+
+    Expressions never contain statements, so only statement lists are
+    visited: the same breadth-first order as ``gast.walk`` restricted to
+    statements, at a fraction of the cost.
+    """
+    queue = [node]
+    index = 0
+    while index < len(queue):
+        current = queue[index]
+        index += 1
+        if current is not node:
+            yield current
+        for field in _STATEMENT_FIELDS:
+            block = getattr(current, field, None)
+            if isinstance(block, list):
+                queue.extend(item for item in block if isinstance(item, gast.stmt))

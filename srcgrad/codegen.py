@@ -12,7 +12,7 @@ import re
 import astor
 import gast
 
-from .astutil import deepcopy
+from .astutil import deepcopy, statements
 
 _COMMENT = re.compile(r"^(\s*)__srcgrad_comment__\((\d+)\)\s*$")
 
@@ -25,7 +25,7 @@ def _is_comment(stmt):
 
 def _fill_comment_only_blocks(tree):
     """A block holding only comments would be empty text: give it a ``pass``."""
-    for node in gast.walk(tree):
+    for node in [tree, *statements(tree)]:
         for field in ("body", "orelse"):
             block = getattr(node, field, None)
             if isinstance(block, list) and block and all(_is_comment(s) for s in block):

@@ -34,7 +34,7 @@ from . import (
 from .adjoints import registry
 from .analyses import activity, primitives
 from .analyses import kinds as K
-from .astutil import anno_get, anno_set
+from .astutil import anno_get, anno_set, statements
 from .compile import CompiledUnit, late_cell, late_ref
 from .context import FunctionContext
 from .errors import NoRuleError, SourceUnavailableError, SrcgradError, UnsupportedSyntaxError
@@ -198,7 +198,7 @@ def _differentiate(ctx, unit, wrt_names, param_kinds, wrt_tuple, stop_after,
         names=unit.names, param_shapes=param_shapes, value_needed=value_needed,
         where=Where(fn.__qualname__, ctx.parsed.filename, ret.lineno,
                     getattr(ret, "col_offset", None), ctx.parsed.line(ret.lineno)))
-    for stmt in gast.walk(node):
+    for stmt in statements(node):
         if isinstance(stmt, gast.Assign):
             prim = anno_get(stmt, "prim")
             info = helpers.get(id(prim))
@@ -352,7 +352,7 @@ def _variadic_error(fn, param):
 
 
 def _stmt_of(ctx, prim):
-    for stmt in gast.walk(ctx.node):
+    for stmt in statements(ctx.node):
         if isinstance(stmt, gast.Assign) and anno_get(stmt, "prim") is prim:
             return stmt
     return None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gast
 
 from ..adjoints import registry
-from ..astutil import anno_get
+from ..astutil import anno_get, statements
 
 NONDIFF_MEMBERS = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes", "strides",
                    "argmax", "argmin", "argsort", "nonzero", "argpartition", "searchsorted",
@@ -32,7 +32,7 @@ def is_differentiable(prim):
 
 
 def analyse(ctx, wrt, output):
-    stmts = [s for s in gast.walk(ctx.node) if isinstance(s, gast.Assign)]
+    stmts = [s for s in statements(ctx.node) if isinstance(s, gast.Assign)]
     edges = []  # (target, source) for differentiable primitives
     for stmt in stmts:
         prim = anno_get(stmt, "prim")

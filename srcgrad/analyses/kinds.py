@@ -18,7 +18,7 @@ import gast
 import numpy as np
 
 from .. import runtime
-from ..astutil import anno_get
+from ..astutil import anno_get, statements
 
 SCALAR, ARRAY, UNKNOWN = "scalar", "array", "unknown"
 
@@ -102,8 +102,8 @@ _ALWAYS_SCALAR = {builtins.len, builtins.int, builtins.bool, builtins.float}
 def infer(ctx, param_kinds, call_result_kind):
     """Kinds of all names; ``call_result_kind(prim, arg_kinds)`` answers for user calls."""
     kinds = dict(param_kinds)
-    stmts = [s for s in gast.walk(ctx.node) if isinstance(s, gast.Assign)]
-    loops = [s for s in gast.walk(ctx.node) if isinstance(s, gast.For)]
+    stmts = [s for s in statements(ctx.node) if isinstance(s, gast.Assign)]
+    loops = [s for s in statements(ctx.node) if isinstance(s, gast.For)]
     for loop in loops:
         kinds[loop.target.id] = SCALAR
     for _ in range(20):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import gast
 
 from .. import runtime
-from ..astutil import anno_set, names_stored
+from ..astutil import anno_set, names_stored, statements
 
 BINOPS = {
     gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
@@ -82,7 +82,7 @@ def resolve(ctx, node):
 
 def classify(ctx):
     stmts = []
-    for stmt in gast.walk(ctx.node):
+    for stmt in statements(ctx.node):
         if isinstance(stmt, gast.Assign):
             prim = _classify(ctx, stmt.targets[0].id, stmt.value)
             prim.node = _position(stmt.value) or stmt

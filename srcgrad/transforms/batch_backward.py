@@ -49,11 +49,16 @@ import numpy as np
 from ..adjoints.linalg import reshape_to
 from ..analyses import shapes as S
 from ..astutil import attr, call, const, load
-from ..runtime import array_add_at, array_add_at_inplace, seq_add_at
+from ..runtime import array_add_at, array_add_at_inplace, seq_add_at, unbroadcast
 from .specialize_shapes import _basic_index, _indexed_shape
 
 _ELEMENTWISE = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow, gast.FloorDiv, gast.Mod)
 _REDUCTION_METHODS = {"sum", "mean", "max", "min", "prod"}
+
+
+def _is_zero(node):
+    return isinstance(node, gast.Constant) and type(node.value) in (int, float) \
+        and node.value == 0
 
 
 class Unbatchable(Exception):
@@ -71,11 +76,12 @@ def ndim(shape):
 class BatchBackward:
     """Rewrite one backward function; ``walker`` is a shape walker (rewrite=False use only)."""
 
-    def __init__(self, walker, numpy_name, batch_name, add_at_name):
+    def __init__(self, walker, numpy_name, batch_name, add_at_name, as_batched_name):
         self.shapes = walker
         self.np = numpy_name
         self.batch = batch_name
         self.add_at = add_at_name
+        self.as_batched = as_batched_name
         self.batched = set()
 
     # statements ---------------------------------------------------------
@@ -97,9 +103,20 @@ class BatchBackward:
 
     def statement(self, stmt, env):
         if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
+            name = stmt.targets[0].id
+            if name in self.batched and _is_zero(stmt.value):
+                # a cotangent reset to zero keeps the batch axis (later code indexes it)
+                shape = env.get(name)
+                shape = () if shape in (S.FLOAT, S.INT) else shape
+                if not isinstance(shape, tuple):
+                    raise Unbatchable("a zero of unknown shape")
+                self.shapes.statement(stmt, env, rewrite=False)
+                zeros = call(attr(self.np, "zeros"), [gast.BinOp(
+                    left=gast.Tuple(elts=[load(self.batch)], ctx=gast.Load()), op=gast.Add(),
+                    right=const(shape))])
+                return [gast.Assign(targets=stmt.targets, value=zeros, type_comment=None)]
             node, batched = self.expr(stmt.value, env)
             self.shapes.statement(stmt, env, rewrite=False)  # shapes from the original
-            name = stmt.targets[0].id
             if batched:
                 self.batched.add(name)
             else:
@@ -132,12 +149,16 @@ class BatchBackward:
             body = self.block(stmt.body, env_body)
             after_body, self.batched = self.batched, set(before)
             orelse = self.block(stmt.orelse, env_else)
-            self.batched |= after_body
+            after_else = self.batched
+            # a name batched on one path only gets the batch axis on the other one too
+            body += self._batch_names(after_else - after_body, env_body)
+            orelse += self._batch_names(after_body - after_else, env_else)
+            self.batched = after_body | after_else
             for name in set(env_body) | set(env_else):
                 env[name] = S.join(env_body.get(name, S.BOTTOM), env_else.get(name, S.BOTTOM))
             return [gast.If(test=stmt.test, body=body or [gast.Pass()], orelse=orelse)]
         if isinstance(stmt, (gast.For, gast.While)):
-            return [self.loop(stmt, env)]
+            return self.loop(stmt, env)
         if isinstance(stmt, gast.Return):
             return [gast.Return(value=self.returned(stmt.value, env))]
         if isinstance(stmt, gast.Expr):
@@ -153,6 +174,7 @@ class BatchBackward:
         if self._reads_batched(header):
             raise Unbatchable("a loop header reads a cotangent")
         entry = self.shapes.loop_entry(loop, env)
+        at_entry = set(self.batched)
         for _ in range(4):  # which names hold cotangents at the top of an iteration
             before = set(self.batched)
             inner = dict(entry)
@@ -165,10 +187,29 @@ class BatchBackward:
         self.shapes._loop_header(loop, inner)
         body = self.block(loop.body, inner)
         self.batched |= before
+        # values that enter the loop without the batch axis but leave an iteration with it
+        prologue = self._batch_names(self.batched - at_entry, env, shapes=entry)
         env.update(entry)
         new = copy.copy(loop)
         new.body = body or [gast.Pass()]
-        return new
+        return prologue + [new]
+
+    def _batch_names(self, names, env, shapes=None):
+        """``name = as_batched(name, batch, shape)`` for each name that has a value here
+        (``shapes``: where to look the shapes up, if not in ``env``)."""
+        out = []
+        for n in sorted(names):
+            if n not in env:
+                continue
+            shape = (shapes or env).get(n)
+            shape = () if shape in (S.FLOAT, S.INT) else shape
+            if not isinstance(shape, tuple):
+                raise Unbatchable(f"{n} has no batch axis on one path, and no known shape")
+            out.append(gast.Assign(
+                targets=[gast.Name(id=n, ctx=gast.Store(), annotation=None, type_comment=None)],
+                value=call(load(self.as_batched), [load(n), load(self.batch), const(shape)]),
+                type_comment=None))
+        return out
 
     def returned(self, value, env):
         parts = value.elts if isinstance(value, gast.Tuple) else [value]
@@ -331,6 +372,10 @@ class BatchBackward:
         if callee in (array_add_at, array_add_at_inplace, seq_add_at) and len(node.args) == 4 \
                 and not node.keywords:
             return self._add_at(node, env)
+        if callee is unbroadcast and len(node.args) == 2 and not node.keywords \
+                and not self._reads_batched(node.args[1]):
+            value, _ = self.expr(node.args[0], env)
+            return call(load(self.unbroadcast), [value, node.args[1], load(self.batch)])
         if callee is reshape_to and len(node.args) == 2 and not self._reads_batched(node.args[1]):
             value, _ = self.expr(node.args[0], env)
             shape = gast.BinOp(left=gast.Tuple(elts=[load(self.batch)], ctx=gast.Load()),
@@ -396,6 +441,27 @@ class BatchBackward:
         return call(load(self.add_at), [new_acc, seq, index, new_g, load(self.batch)])
 
 
+def as_batched(value, batch, shape):
+    """``value`` (the same for every row; a zero number stands for zeros of ``shape``)
+    with the batch axis."""
+    return np.broadcast_to(value, (batch,) + shape)
+
+
+def batched_unbroadcast(g, like, batch):
+    """Each row of ``g`` fitted to ``like``'s shape, as ``unbroadcast`` does to one row."""
+    lshape = np.shape(like)
+    g = np.asarray(g)
+    if g.ndim == 0:
+        return np.broadcast_to(g, (batch,) + lshape)
+    extra = g.ndim - 1 - len(lshape)
+    if extra > 0:
+        g = g.sum(axis=tuple(range(1, 1 + extra)))
+    axes = tuple(i + 1 for i, n in enumerate(lshape) if n == 1 and g.shape[i + 1] != 1)
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    return np.broadcast_to(g, (batch,) + lshape)
+
+
 def batched_add_at(acc, array, index, g, batch):
     """Row ``r`` of the result is ``acc[r]`` plus ``g[r]`` at ``index`` of ``array``."""
     dtype = array.dtype if np.issubdtype(array.dtype, np.floating) else np.float64
@@ -433,11 +499,16 @@ def compile_batched_backward(unit, target):
     numpy_name = "np" if resolve(load("np")) is np and "np" not in used - {"np"} else "_np"
     if numpy_name == "_np":
         injected["_np"] = np
-    add_at_name = "batched_add_at"
-    batch_name = "batch"
-    while batch_name in used or add_at_name in used:
-        batch_name, add_at_name = "_" + batch_name, "_" + add_at_name
+    add_at_name, as_batched_name, batch_name = "batched_add_at", "as_batched", "batch"
+    while used & {batch_name, add_at_name, as_batched_name}:
+        batch_name, add_at_name, as_batched_name = ("_" + batch_name, "_" + add_at_name,
+                                                    "_" + as_batched_name)
     injected[add_at_name] = batched_add_at
+    injected[as_batched_name] = as_batched
+    unbroadcast_name = "batched_unbroadcast"
+    while unbroadcast_name in used:
+        unbroadcast_name = "_" + unbroadcast_name
+    injected[unbroadcast_name] = batched_unbroadcast
 
     kinds = unit.param_kinds or {}
     env = {}
@@ -458,7 +529,9 @@ def compile_batched_backward(unit, target):
                      tape=(tape_param, tape_shapes, tape_literals))
     shapes.zero_is_bottom = True  # dW = 0.0 before a loop that adds cotangents to it
     try:
-        batched = BatchBackward(shapes, numpy_name, batch_name, add_at_name).function(
+        batcher = BatchBackward(shapes, numpy_name, batch_name, add_at_name, as_batched_name)
+        batcher.unbroadcast = unbroadcast_name
+        batched = batcher.function(
             bwd, {cotangent: value_shape}, cotangent)
     except Unbatchable:
         return None

@@ -41,6 +41,7 @@ from ..astutil import (
     located,
     names_loaded,
     names_stored,
+    statements,
     store,
 )
 from ..errors import NoRuleError, SrcgradError
@@ -94,6 +95,7 @@ class ReverseMode:
         facts = ctx.facts
         self.ctx = ctx
         self.fn_node = ctx.node
+        self.number_zeros = set()  # array adjoints some path leaves at the number 0.0
         self.wrt = facts["wrt_names"]
         self.mode = facts["mode"]
         self.active = facts["active"]
@@ -129,13 +131,13 @@ class ReverseMode:
         self.loop_assigned = set()
         self.loop_targets = set()
         self.counters = {}
-        for loop in gast.walk(self.fn_node):
+        for loop in statements(self.fn_node):
             if isinstance(loop, (gast.For, gast.While)):
                 if isinstance(loop, gast.While) or _has_break(loop):
                     self.counters[id(loop)] = self.ctx.namer.fresh("n_iter")
-        tapes = {id(s): anno_get(s, "tape") for s in gast.walk(self.fn_node)
+        tapes = {id(s): anno_get(s, "tape") for s in statements(self.fn_node)
                  if isinstance(s, gast.Assign) and anno_get(s, "tape")}
-        for loop in gast.walk(self.fn_node):
+        for loop in statements(self.fn_node):
             if isinstance(loop, (gast.For, gast.While)):
                 for stmt in loop.body:
                     self.loop_assigned |= set(names_stored(stmt))
@@ -148,7 +150,7 @@ class ReverseMode:
         # A range loop's target is restored by the reversed header; a name that some
         # statement in a loop also assigns must be pushed like any other.
         assigned_by_statements = set()
-        for loop in gast.walk(self.fn_node):
+        for loop in statements(self.fn_node):
             if isinstance(loop, (gast.For, gast.While)):
                 for stmt in loop.body:
                     for sub in gast.walk(stmt):
@@ -423,6 +425,8 @@ class ReverseMode:
         (the primal is then known to be bound: it was read on the other path)."""
         out = []
         for n in sorted(names):
+            if not shaped and self.kinds.get(n) == K.ARRAY:
+                self.number_zeros.add(n)  # may still be the number 0.0 at the end
             out.append(assign(self.adjoint(n), self._zero_of(n) if shaped else const(0.0),
                               like=like))
         return out
@@ -595,6 +599,11 @@ class ReverseMode:
 
     def _final_cotangent(self, name):
         if name in self.final_state.live:
+            if name in self.number_zeros:
+                # an accumulator started as 0.0 (a loop that may not run): give it the
+                # argument's shape (nothing to do once the shapes are known)
+                return call(self._inject(runtime.unbroadcast, "unbroadcast"),
+                            [load(self.adjoint(name)), load(name)])
             return load(self.adjoint(name))
         return self._zero_of(name)
 

@@ -30,7 +30,7 @@ import gast
 
 from .. import options, runtime
 from ..analyses.primitives import BINOPS
-from ..astutil import anno_get
+from ..astutil import anno_get, walk
 
 _FOLDABLE = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
 
@@ -115,7 +115,7 @@ def _drop_pass(stmts):
 
 def _counts(fn):
     loads, stores = Counter(), Counter()
-    for node in gast.walk(fn):
+    for node in walk(fn):
         if isinstance(node, gast.Name):
             if isinstance(node.ctx, gast.Load):
                 loads[node.id] += 1
@@ -127,19 +127,36 @@ def _counts(fn):
 def _stored_in(stmts):
     names = set()
     for stmt in stmts:
-        for node in gast.walk(stmt):
+        for node in walk(stmt):
             if isinstance(node, gast.Name) and not isinstance(node.ctx, gast.Load):
                 names.add(node.id)
     return names
 
 
+class _ReplaceLoads(gast.NodeTransformer):
+    def __init__(self, old, new_node):
+        self.old, self.new_node = old, new_node
+
+    def visit_Name(self, name):
+        if name.id == self.old and isinstance(name.ctx, gast.Load):
+            return self.new_node
+        return name
+
+
 def _replace_loads(node, old, new_node):
-    class Replace(gast.NodeTransformer):
-        def visit_Name(self, name):
-            if name.id == old and isinstance(name.ctx, gast.Load):
-                return new_node
-            return name
-    return Replace().visit(node)
+    return _ReplaceLoads(old, new_node).visit(node)
+
+
+def _statement_facts(stmt):
+    """(names read, names stored, calls anything, simple statement) in one walk."""
+    reads, stored, has_call = set(), set(), False
+    for node in walk(stmt):
+        kind = type(node)
+        if kind is gast.Name:
+            (reads if type(node.ctx) is gast.Load else stored).add(node.id)
+        elif kind is gast.Call:
+            has_call = True
+    return reads, stored, has_call and not _is_comment(stmt), isinstance(stmt, _SIMPLE)
 
 
 def propagate_copies(fn):
@@ -190,20 +207,20 @@ def _substitute_constants(stmt, constants):
 
 
 def _rename_loads(node, renames):
-    for sub in gast.walk(node):
+    for sub in walk(node):
         if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Load) and sub.id in renames:
             sub.id = renames[sub.id]
 
 
 def _has_call(node):
-    return any(isinstance(n, gast.Call) for n in gast.walk(node))
+    return any(isinstance(n, gast.Call) for n in walk(node))
 
 
 _SIMPLE = (gast.Assign, gast.Return, gast.Expr)
 
 
 def _reads(node):
-    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+    return {n.id for n in walk(node) if isinstance(n, gast.Name)
             and isinstance(n.ctx, gast.Load)}
 
 
@@ -213,12 +230,20 @@ def fuse_single_use(fn):
         _fuse_block(block, loads, stores)
 
 
+_COMPOUND = (gast.If, gast.For, gast.While, gast.FunctionDef)
+
+
 def _blocks(node):
-    for sub in gast.walk(node):
+    """Every statement list under ``node`` (bodies and else-branches); only statements
+    are visited, not expressions."""
+    stack = [node]
+    while stack:
+        sub = stack.pop()
         for field in ("body", "orelse"):
             block = getattr(sub, field, None)
             if isinstance(block, list) and block and isinstance(block[0], gast.stmt):
                 yield block
+                stack.extend(stmt for stmt in block if isinstance(stmt, _COMPOUND))
 
 
 def _fuse_block(block, loads, stores):
@@ -227,9 +252,7 @@ def _fuse_block(block, loads, stores):
 
     def facts(j):
         if info[j] is None:
-            stmt = block[j]
-            info[j] = (_reads(stmt), _stored_in([stmt]), _has_call(stmt) and not _is_comment(stmt),
-                       isinstance(stmt, _SIMPLE))
+            info[j] = _statement_facts(block[j])
         return info[j]
 
     i = len(block) - 1
@@ -283,10 +306,10 @@ _ARITHMETIC = (gast.BinOp, gast.UnaryOp, gast.Name, gast.Constant, gast.operator
 def _silent(value, kind, pure=frozenset()):
     """Can dropping ``value`` change behaviour? Not if it cannot raise: NumPy calls and
     array arithmetic warn instead of raising (float arithmetic and math.* may raise)."""
-    calls = [n for n in gast.walk(value) if isinstance(n, gast.Call)]
+    calls = [n for n in walk(value) if isinstance(n, gast.Call)]
     if not all(_numpy_call(c, pure) for c in calls):
         return False
-    if all(isinstance(n, _ARITHMETIC) for n in gast.walk(value)):
+    if all(isinstance(n, _ARITHMETIC) for n in walk(value)):
         # Python arithmetic on values the derivative does not need: where it would
         # raise (1 / 0), the derivative's own arithmetic raises as well
         return True
@@ -349,7 +372,7 @@ def drop_unread_saves(fn):
     if marker is None:
         return
     reverse = fn.body[marker + 1:]
-    read_in_reverse = {node.id for stmt in reverse for node in gast.walk(stmt)
+    read_in_reverse = {node.id for stmt in reverse for node in walk(stmt)
                        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load)}
     popped = {op for block in _blocks(fn) for stmt in block
               for op in [_stack_op(stmt, "pop")] if op is not None}
@@ -363,7 +386,7 @@ def drop_unread_saves(fn):
                     and anno_get(stmt, "save_placeholder") not in dead_names]
     for stack in {stack for stack, _ in dead}:  # a stack nobody uses any more
         if not any(isinstance(node, gast.Name) and node.id == stack
-                   and isinstance(node.ctx, gast.Load) for node in gast.walk(fn)):
+                   and isinstance(node.ctx, gast.Load) for node in walk(fn)):
             fn.body = [stmt for stmt in fn.body
                        if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0],
                                                                           gast.Name)
@@ -381,9 +404,9 @@ def _pure_helper_names(ctx):
 
     injector = ctx.facts.get("injector")
     resolve = Resolver(ctx.fn, injector.injected if injector else {})
-    resolve.locals = {n.id for fn in ctx.facts["generated"] for n in gast.walk(fn)
+    resolve.locals = {n.id for fn in ctx.facts["generated"] for n in walk(fn)
                       if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Param))}
-    called = {n.func.id for fn in ctx.facts["generated"] for n in gast.walk(fn)
+    called = {n.func.id for fn in ctx.facts["generated"] for n in walk(fn)
               if isinstance(n, gast.Call) and isinstance(n.func, gast.Name)}
     return frozenset(name for name in called
                      if any(resolve(gast.Name(id=name, ctx=gast.Load(), annotation=None,
@@ -393,7 +416,7 @@ def _pure_helper_names(ctx):
 
 def _calls(fn, name):
     return any(isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and n.func.id == name
-               for n in gast.walk(fn))
+               for n in walk(fn))
 
 
 def accumulate_in_place(fn, add_at, in_place):
@@ -422,11 +445,11 @@ def accumulate_in_place(fn, add_at, in_place):
         as_acc = [s for s in chained[1:] if isinstance(s.value.args[0], gast.Name)
                   and s.value.args[0].id == name]
         returned = sum(1 for s in fn.body if isinstance(s, gast.Return)
-                       for n in gast.walk(s) if isinstance(n, gast.Name) and n.id == name)
+                       for n in walk(s) if isinstance(n, gast.Name) and n.id == name)
         if (stores[name] != len(chained) or len(as_acc) != len(chained) - 1
                 or loads[name] != len(as_acc) + returned or not as_acc
                 or any(isinstance(n, gast.Name) and n.id == name
-                       for s in chained for n in gast.walk(s.value.args[3]))):
+                       for s in chained for n in walk(s.value.args[3]))):
             continue
         for s in as_acc:
             s.value.func = gast.Name(id=in_place, ctx=gast.Load(), annotation=None,

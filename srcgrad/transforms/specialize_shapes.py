@@ -701,11 +701,11 @@ class _Walker:
         if S.is_array(ls) and gs == ls:
             return g, ls, gl  # nothing to fit; a broadcast left to NumPy stays one
         if S.is_array(ls):
-            # the lazy form first: a broadcast left to NumPy need not be summed away
-            for source, shape in ((g, gl), (self.materialize(g, gs, gl), gs)):
-                plan = _sum_plan(shape, ls)
-                if plan is not None:
-                    return self._summed(source, plan, ls), ls, ls
+            # planned on g's full shape: summing a broadcast value over its copies
+            # is not the same as leaving the copies out
+            plan = _sum_plan(gs, ls)
+            if plan is not None:
+                return self._summed(self.materialize(g, gs, gl), plan, ls), ls, ls
         general = gast.Call(func=func, args=[self.materialize(g, gs, gl), like], keywords=[])
         return general, (ls if S.is_array(ls) else None), (ls if S.is_array(ls) else None)
 

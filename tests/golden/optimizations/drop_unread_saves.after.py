@@ -22,4 +22,4 @@ def grad_unread_saves(W, h0, xs):
         dW = dW + t1.T @ dt2
         t1 = stack.pop()
     # h = h0
-    return dW, dh
+    return unbroadcast(dW, W), dh

@@ -33,4 +33,4 @@ def grad_unread_saves(W, h0, xs):
         t2 = stack.pop()
     # h = h0
     dh0 = dh
-    return dW, dh0
+    return unbroadcast(dW, W), dh0
