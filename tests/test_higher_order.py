@@ -213,3 +213,24 @@ def test_double_backprop_through_a_dict_valued_gradient():
     srcgrad.check_grads(_through_param_grads,
                         ([np.linspace(-0.5, 0.6, 6).reshape(3, 2), 0.4],
                          np.array([0.2, -0.4, 0.7])), wrt=(0, 1))
+
+
+# ---------------------------------------------------------------- tanh against the formulas
+
+def _math_tanh(x):
+    return math.tanh(x)
+
+
+def _numpy_tanh(x):
+    return np.tanh(x)
+
+
+@pytest.mark.parametrize("f", [_math_tanh, _numpy_tanh])
+@pytest.mark.parametrize("x", [-1.3, -0.2, 0.0, 0.7, 2.1])
+def test_second_and_third_derivatives_of_tanh(f, x):
+    t = math.tanh(x)
+    d2 = srcgrad.grad(srcgrad.grad(f))
+    d3 = srcgrad.grad(d2)
+    assert d2(x) == pytest.approx(-2.0 * t * (1.0 - t * t), rel=1e-12, abs=1e-15)
+    assert d3(x) == pytest.approx(-2.0 * (1.0 - t * t) * (1.0 - 3.0 * t * t), rel=1e-12,
+                                  abs=1e-15)
