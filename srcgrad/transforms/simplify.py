@@ -2,6 +2,8 @@
 
 * constant sub-expressions and the identities ``e ** 1``, ``e * 1``, ``1 * e``,
   ``-(-e)`` that inlined rules leave behind are folded;
+* a value computed again at the top level (``x[:-1]`` in the forward and in
+  the reverse sweep) is read from where it was first computed;
 * a copy ``a = b`` at the top level, when ``a`` is assigned nowhere else and
   ``b`` is not reassigned later, is removed and ``a`` read as ``b``;
 * a temporary assigned once and read once, later in the same block, with
@@ -190,6 +192,62 @@ def propagate_copies(fn):
         new_body.append(stmt)
     fn.body = new_body
     return bool(renames or constants)
+
+
+_REUSABLE = (gast.BinOp, gast.UnaryOp, gast.Subscript, gast.Attribute, gast.Compare)
+
+
+def _pure_expression(node):
+    """Arithmetic, indexing and attributes of names and constants: no calls, no effects."""
+    return isinstance(node, _REUSABLE) and all(
+        not isinstance(n, (gast.Call, gast.Lambda, gast.Yield, gast.NamedExpr))
+        for n in walk(node))
+
+
+def _structure(node):
+    """A hashable picture of an expression (equal for equal expressions)."""
+    if isinstance(node, gast.Name):
+        return node.id
+    if isinstance(node, gast.Constant):
+        return (type(node.value), node.value)
+    parts = [type(node)]
+    for field in node._fields:
+        if field == "ctx":
+            continue
+        value = getattr(node, field, None)
+        if isinstance(value, gast.AST):
+            parts.append(_structure(value))
+        elif isinstance(value, list):
+            parts.append(tuple(_structure(v) if isinstance(v, gast.AST) else v for v in value))
+        else:
+            parts.append(value)
+    return tuple(parts)
+
+
+def reuse_common_subexpressions(fn):
+    """``b = x[:-1]`` after ``a = x[:-1]`` (top level, nothing in between changing ``x``
+    or ``a``) becomes ``b = a``, which copy propagation then removes: the reverse sweep
+    reuses what the forward sweep computed. True if anything changed."""
+    seen = {}  # dump of a value -> (name holding it, names it reads)
+    changed = False
+    for stmt in fn.body:
+        candidate = None
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) \
+                and _pure_expression(stmt.value):
+            key = _structure(stmt.value)
+            if key in seen:
+                stmt.value = gast.Name(id=seen[key][0], ctx=gast.Load(), annotation=None,
+                                       type_comment=None)
+                changed = True
+            else:
+                candidate = (key, stmt.targets[0].id, _reads(stmt.value))
+        stored = _stored_in([stmt])
+        if stored:  # values computed from (or held in) what this statement changes
+            seen = {k: (n, r) for k, (n, r) in seen.items()
+                    if n not in stored and not (r & stored)}
+        if candidate is not None and candidate[1] not in candidate[2]:
+            seen[candidate[0]] = candidate[1:]
+    return changed
 
 
 class _SubstituteConstants(gast.NodeTransformer):
@@ -402,12 +460,19 @@ def _pure_helper_names(ctx):
     and (differentiating generated code again) those its own closure provides."""
     from ..analyses.shapes import Resolver
 
+    called, local = set(), set()
+    for fn in ctx.facts["generated"]:
+        for n in walk(fn):
+            if isinstance(n, gast.Call) and isinstance(n.func, gast.Name):
+                called.add(n.func.id)
+            elif isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load):
+                local.add(n.id)
+    called -= local
+    if not called:
+        return frozenset()
     injector = ctx.facts.get("injector")
     resolve = Resolver(ctx.fn, injector.injected if injector else {})
-    resolve.locals = {n.id for fn in ctx.facts["generated"] for n in walk(fn)
-                      if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Param))}
-    called = {n.func.id for fn in ctx.facts["generated"] for n in walk(fn)
-              if isinstance(n, gast.Call) and isinstance(n.func, gast.Name)}
+    resolve.locals = local
     return frozenset(name for name in called
                      if any(resolve(gast.Name(id=name, ctx=gast.Load(), annotation=None,
                                               type_comment=None)) is helper
@@ -522,6 +587,8 @@ class Simplify:
                 if not propagate_copies(fn):
                     break
                 _Fold().visit(fn)
+            if reuse_common_subexpressions(fn):
+                propagate_copies(fn)
             drop_dead_assignments(fn, ctx.facts.get("kinds", {}), pure)
             fuse_single_use(fn)
             _Fold().visit(fn)  # substitution exposes more (a + -b)
