@@ -10,8 +10,10 @@ then needs) and, between scalars, drops ``unbroadcast``.
 from __future__ import annotations
 
 import builtins
+import math
 
 import gast
+import numpy as np
 
 from .astutil import deepcopy, names_loaded, names_stored
 from .runtime import unbroadcast
@@ -53,6 +55,15 @@ def reads_out(rule, wanted):
         if stored & needed:
             needed |= loaded
     return out_name in needed
+
+
+def _broadcasting(target):
+    """An elementwise operation: its output has the broadcast shape of its arguments."""
+    if isinstance(target, np.ufunc):
+        return target.signature is None
+    if getattr(target, "__module__", None) in ("operator", "_operator"):
+        return True
+    return target in (np.where, np.clip, np.float_power, np.power, getattr(math, "pow", None))
 
 
 def inline(rule, g, out, bound, wanted, scalar_params, namer, injector):
@@ -107,6 +118,8 @@ def inline(rule, g, out, bound, wanted, scalar_params, namer, injector):
                   and not isinstance(bound[p], gast.Constant)}
 
     def needless_unbroadcast(like):
+        if not _broadcasting(rule.target):
+            return False  # unbroadcast, unreduce, sum...: the output has its own shape
         key = _atom_key(like)
         if out_scalar and key in scalar_atoms:
             return True

@@ -48,7 +48,7 @@ import numpy as np
 
 from ..adjoints.linalg import reshape_to
 from ..analyses import shapes as S
-from ..astutil import attr, call, const, load
+from ..astutil import attr, call, const, deepcopy, load
 from ..runtime import array_add_at, array_add_at_inplace, seq_add_at, unbroadcast
 from .specialize_shapes import _basic_index, _indexed_shape
 
@@ -87,7 +87,7 @@ class BatchBackward:
     # statements ---------------------------------------------------------
 
     def function(self, fn, env, cotangent):
-        fn = copy.deepcopy(fn)
+        fn = deepcopy(fn)
         self.batched = {cotangent}
         size = gast.Assign(targets=[gast.Name(id=self.batch, ctx=gast.Store(), annotation=None,
                                               type_comment=None)],
@@ -229,7 +229,7 @@ class BatchBackward:
 
     def shape(self, node, env):
         """The shape of the value ``node`` computes, without the batch axis."""
-        return self.shapes.expr(copy.deepcopy(node), env)[2]
+        return self.shapes.expr(deepcopy(node), env)[2]
 
     def _reads_batched(self, node):
         return any(isinstance(n, gast.Name) and n.id in self.batched for n in gast.walk(node))
@@ -518,7 +518,7 @@ def compile_batched_backward(unit, target):
             env[arg.id] = shape
         elif kinds.get(arg.id) == K.SCALAR:
             env[arg.id] = S.FLOAT
-    forward = copy.deepcopy(fwd)
+    forward = deepcopy(fwd)
     walker = _Walker(resolve, numpy_name, _literals(forward))
     walker.containers = {n: dict(s[1:]) for n, s in unit.param_shapes.items()
                          if isinstance(s, tuple) and s[:1] == ("items",)}

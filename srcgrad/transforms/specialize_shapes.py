@@ -37,7 +37,7 @@ from ..analyses import kinds as K
 from ..analyses import shapes as S
 from ..analyses.primitives import local_names
 from ..analyses.shapes import constant
-from ..astutil import attr, call, const, load
+from ..astutil import attr, call, const, deepcopy, load
 from ..runtime import (
     add_cotangents,
     array_add_at,
@@ -290,9 +290,12 @@ class _Walker:
         func = load(self.unbroadcast_name)
         out = []
         for like in (a, b):
-            node, shape, _ = self._unbroadcast([g, like], [self.expr(g, env)[1:],
-                                                          self.expr(like, env)[1:]], func)
-            out.append((node, shape))
+            g_node, g_shape, g_lazy = self.expr(deepcopy(g), env)  # g rewritten for each use
+            like_node, like_shape, like_lazy = self.expr(like, env)
+            node, shape, lazy = self._unbroadcast([g_node, like_node],
+                                                  [(g_shape, g_lazy), (like_shape, like_lazy)],
+                                                  func)
+            out.append((self.materialize(node, shape, lazy), shape))
         return out
 
     def _rewrite_inside(self, stmt, env, rewrite):
