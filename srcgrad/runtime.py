@@ -49,8 +49,10 @@ def unbroadcast(g, like):
 def unreduce(g, like, axis, keepdims):
     """Spread the cotangent ``g`` of a reduction of ``like`` back over ``like``'s shape."""
     shape = np.shape(like)
-    if axis is None and not np.ndim(g):
-        return np.full(shape, g)  # a full reduction: every element gets g
+    if not np.ndim(g):
+        # a full reduction, or a number standing for every output (a zero): every element
+        # gets g
+        return np.full(shape, g)
     if not keepdims and axis is not None:
         axes = (axis,) if isinstance(axis, int) else tuple(axis)
         ndim = len(shape)
@@ -188,6 +190,11 @@ def matmul_any(x, y):
 def matmul_cotangents_transpose(gbar, g, a, b):
     """Cotangents of ``g``, ``a``, ``b`` for ``(ga, gb) = matmul_cotangents(g, a, b)``."""
     gga, ggb = (0.0, 0.0) if is_zero(gbar) else (gbar[0], gbar[1])
+    # a number standing for a whole cotangent (a broadcast zero or scalar) gets its shape
+    if not is_zero(gga) and np.ndim(gga) == 0 and np.ndim(a) > 0:
+        gga = unbroadcast(gga, np.asarray(a))
+    if not is_zero(ggb) and np.ndim(ggb) == 0 and np.ndim(b) > 0:
+        ggb = unbroadcast(ggb, np.asarray(b))
     dg, da, db = 0.0, 0.0, 0.0
     if not is_zero(gga):
         dg = np.matmul(gga, b)

@@ -34,7 +34,7 @@ branch conditions), so that numeric differences are taken on one smooth piece.
 Examples too close to a kink, non-finite or huge are discarded.
 
 Failures found by this search are kept below, shrunk to minimal programs, as
-explicit regression tests (``xfail(strict=True)`` while the bug is open).
+explicit regression tests (each was a bug the properties found, now fixed).
 """
 
 import contextlib
@@ -51,7 +51,7 @@ from hypothesis import HealthCheck, assume, event, given, note, settings
 from hypothesis import strategies as st
 
 import srcgrad
-from srcgrad import options, pipeline
+from srcgrad import pipeline
 
 PARAMS = ("a", "b", "c")
 POOL = ("x0", "x1", "x2", "x3")
@@ -772,11 +772,6 @@ def test_regression_second_order_unbroadcast_to_scalar(body, args, expected, mod
     np.testing.assert_allclose(srcgrad.hessian(f, wrt=1)(*args), expected, rtol=1e-12)
 
 
-@pytest.mark.xfail(options.optimize, strict=True, raises=ValueError, reason=(
-    "second order through a loop: the backward code of grad_f starts the loop-carried "
-    "cotangent at the scalar 'dda = 0.0', and the shape-specialized transposed products "
-    "'dt4 = np.outer(dda, g); dg = t4.T @ dda' (matmul_grad_left/right rewritten) do not "
-    "accept that scalar: matmul: Input operand 1 does not have enough dimensions"))
 def test_regression_second_order_matvec_in_loop(moddir):
     f = load_source("def f(a, w):\n    for i in range(2):\n        a = w @ a\n"
                     "    return np.sum(a)\n", moddir)
@@ -785,11 +780,6 @@ def test_regression_second_order_matvec_in_loop(moddir):
     srcgrad.check_grads(f, (a, w), order=2)
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=(
-    "second order through a loop: the loop-carried cotangent starts as the scalar "
-    "'dda = 0.0' and the adjoint of 'da = np.reshape(dt1, np.shape(a))' is "
-    "'ddt1 = np.reshape(dda, np.shape(dt1))': cannot reshape array of size 1 into "
-    "shape (2,1)"))
 def test_regression_second_order_expand_dims_in_loop(moddir):
     f = load_source("def f(a, w):\n    for i in range(1):\n"
                     "        a = np.expand_dims(a, 1) * w\n    return np.sum(a)\n", moddir)
@@ -810,11 +800,6 @@ RESHAPE_OF_SCALAR_ZERO = [
 ]
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=(
-    "a zero cotangent that srcgrad keeps as the float 0.0 (the initial 'dh = 0.0' of a "
-    "loop that overwrites h; the result of matmul_cotangents for a zero g) reaches the "
-    "adjoint of a reshape, 'np.reshape(dh, np.shape(c))': cannot reshape array of size "
-    "1 into shape (2,3)"))
 @pytest.mark.parametrize("body, args, expected", RESHAPE_OF_SCALAR_ZERO,
                          ids=["overwritten-in-loop", "zero-factor"])
 def test_regression_reshape_adjoint_of_scalar_zero(body, args, expected, moddir):
@@ -824,11 +809,6 @@ def test_regression_reshape_adjoint_of_scalar_zero(body, args, expected, moddir)
         np.testing.assert_allclose(g, e, rtol=1e-12)
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=(  # AxisError
-    "second order through a loop that carries b = np.sum(np.expand_dims(b, -1), axis=-1) "
-    "(read before it is updated): the backward code of grad_f calls unreduce(g, like, "
-    "-1, False) with a 0-d g (a scalar zero cotangent): np.expand_dims(g, (1,)) raises "
-    "AxisError: axis 1 is out of bounds for array of dimension 1"))
 def test_regression_second_order_axis_sum_in_loop(moddir):
     f = load_source("def f(b):\n    a = 0.5\n    for i in range(2):\n"
                     "        a = a + np.sum(b * b)\n"

@@ -127,7 +127,10 @@ def drop_axes(x, n):
 
 
 def reshape_to(x, shape):
-    """``np.reshape(x, shape)``; a scalar for ``shape == ()``."""
+    """``np.reshape(x, shape)``; a scalar for ``shape == ()``. A number standing for a
+    whole cotangent (the zero ``0.0``) is spread over ``shape``."""
+    if shape != () and np.ndim(x) == 0 and x == 0 and np.size(shape) and np.prod(shape) != 1:
+        return np.zeros(shape)  # the zero number standing for a zero cotangent
     out = np.reshape(x, shape)
     return out[()] if shape == () else out
 

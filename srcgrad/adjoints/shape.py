@@ -15,6 +15,7 @@ a float, an array for an array (``unpack`` <-> ``pack``).
 import numpy as np
 
 from ..runtime import is_zero, unbroadcast
+from .linalg import reshape_to
 from .registry import adjoint, nondifferentiable
 
 # -- helpers: the transposes NumPy has no function for --------------------------------
@@ -288,42 +289,42 @@ def untake_(g, out, g_in, a, indices, axis, mode):
 
 @adjoint(np.reshape)
 def reshape(g, out, a, shape=None, order="C", newshape=None, copy=None):
-    return np.reshape(g, np.shape(a))
+    return reshape_to(g, np.shape(a))
 
 
 @adjoint(np.ndarray.reshape)
 def reshape_method(g, out, self, *shape):
-    return np.reshape(g, np.shape(self))
+    return reshape_to(g, np.shape(self))
 
 
 @adjoint(np.ravel)
 def ravel(g, out, a, order="C"):
-    return np.reshape(g, np.shape(a))
+    return reshape_to(g, np.shape(a))
 
 
 @adjoint(np.ndarray.ravel)
 def ravel_method(g, out, self, order="C"):
-    return np.reshape(g, np.shape(self))
+    return reshape_to(g, np.shape(self))
 
 
 @adjoint(np.ndarray.flatten)
 def flatten_method(g, out, self, order="C"):
-    return np.reshape(g, np.shape(self))
+    return reshape_to(g, np.shape(self))
 
 
 @adjoint(np.expand_dims)
 def expand_dims(g, out, a, axis):
-    return np.reshape(g, np.shape(a))
+    return reshape_to(g, np.shape(a))
 
 
 @adjoint(np.squeeze)
 def squeeze(g, out, a, axis=None):
-    return np.reshape(g, np.shape(a))
+    return reshape_to(g, np.shape(a))
 
 
 @adjoint(np.ndarray.squeeze)
 def squeeze_method(g, out, self, axis=None):
-    return np.reshape(g, np.shape(self))
+    return reshape_to(g, np.shape(self))
 
 
 @adjoint(np.atleast_1d, nargs=1)

@@ -576,9 +576,10 @@ class _Walker:
     def _matmul_cotangent(self, left, args, shapes):
         """``g @ b.T``-like text for the cotangent of ``a`` (left) or ``b`` of ``a @ b``."""
         g, a, b = args
-        _, sa, sb = shapes
-        if not (S.is_array(sa) and S.is_array(sb)) or S.matmul(sa, sb) is None:
-            return None
+        sg, sa, sb = shapes
+        if not (S.is_array(sa) and S.is_array(sb)) or S.matmul(sa, sb) is None \
+                or sg != S.matmul(sa, sb):
+            return None  # g must be known to be the product's cotangent (not a 0.0 stand-in)
         ndims = (len(sa), len(sb))
 
         def matmul_(x, y):

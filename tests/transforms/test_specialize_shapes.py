@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import srcgrad
+from srcgrad import options
 from srcgrad.analyses import shapes as S
 from srcgrad.api import SHAPE_SPECIALIZATIONS
 from srcgrad.transforms.specialize_shapes import _sum_plan
@@ -218,8 +219,9 @@ def test_dict_arguments_specialize_on_the_shapes_inside():
         got = g(params, X)
         assert got["W"].shape == (2, hidden) and got["b"].shape == (hidden,)
         srcgrad.check_grads(dict_mlp, (params, X), wrt=0)
-    text = srcgrad.source(g, params, X)
-    assert "unbroadcast(" not in text and ".sum(axis=0)" in text
+    if options.optimize:
+        text = srcgrad.source(g, params, X)
+        assert "unbroadcast(" not in text and ".sum(axis=0)" in text
 
 
 def test_list_arguments_specialize_on_the_shapes_inside():
