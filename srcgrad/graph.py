@@ -29,7 +29,7 @@ import subprocess
 import gast
 
 from .analyses import primitives
-from .astutil import anno_get, names_stored
+from .astutil import anno_get, dotted, names_loaded, names_stored
 
 FORMATS = ("dot", "svg", "png")
 
@@ -222,7 +222,7 @@ class Builder:
             return self.op(f".{node.attr}", [(self.expr(node.value), None)])
         if isinstance(node, gast.Subscript):
             inputs = [(self.expr(node.value), None)]
-            inputs += [(self.read(n), "index") for n in _names_read(node.slice)]
+            inputs += [(self.read(n), "index") for n in names_loaded(node.slice)]
             return self.op(f"[{text_of(node.slice, 24)}]", inputs)
         if isinstance(node, (gast.Tuple, gast.List, gast.Set)):
             return self.op(type(node).__name__.lower(), [(self.expr(e), None) for e in node.elts])
@@ -236,12 +236,12 @@ class Builder:
         if isinstance(node, gast.Starred):
             return self.expr(node.value)
         # anything else: one box with the expression's text, fed by the names it reads
-        return self.op(text_of(node, 32), [(self.read(n), None) for n in _names_read(node)])
+        return self.op(text_of(node, 32), [(self.read(n), None) for n in names_loaded(node)])
 
     def call(self, node):
         func = node.func
         inputs, receiver = [], None
-        spelled = _dotted(func)
+        spelled = '.'.join(dotted(func) or []) or None
         if isinstance(func, gast.Attribute) and spelled is not None \
                 and spelled.split(".")[0] in self.locals | self.primal | set(self.version):
             receiver = spelled.rsplit(".", 1)[0]
@@ -302,7 +302,7 @@ class Builder:
         elif isinstance(stmt, (gast.Pass, gast.Break, gast.Continue)):
             pass
         else:   # a statement srcgrad rejects anyway: one box, so nothing is hidden
-            inputs = [(self.read(n), None) for n in _names_read(stmt)]
+            inputs = [(self.read(n), None) for n in names_loaded(stmt)]
             box = self.op(text_of(stmt, 32), inputs)
             for name in names_stored(stmt):
                 self.new_version(name, box)
@@ -316,7 +316,7 @@ class Builder:
         elif isinstance(target, gast.Subscript):
             base = _root_name(target)
             inputs = [(self.expr(target.value), None), (source, "value")]
-            inputs += [(self.read(n), "index") for n in _names_read(target.slice)]
+            inputs += [(self.read(n), "index") for n in names_loaded(target.slice)]
             box = self.op(f"[{text_of(target.slice, 24)}] =", inputs)
             if base is not None:
                 self.new_version(base, box)
@@ -433,25 +433,6 @@ def _is_comment(stmt):
     value = stmt.value
     return isinstance(value, gast.Call) and isinstance(value.func, gast.Name) \
         and value.func.id == "__srcgrad_comment__"
-
-
-def _names_read(node):
-    seen = []
-    for sub in gast.walk(node):
-        if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Load) and sub.id not in seen:
-            seen.append(sub.id)
-    return seen
-
-
-def _dotted(node):
-    parts = []
-    while isinstance(node, gast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, gast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
 
 
 def _root_name(node):
