@@ -22,6 +22,8 @@ import srcgrad
 from srcgrad import graph, highlight, stages
 from srcgrad.pipeline import STAGES
 
+from .test_cli import assert_clean_error
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ANSI = re.compile(r"\033\[[0-9;]*m")
 
@@ -36,16 +38,6 @@ def run(*args, cwd=ROOT, env=None, path=None):
         full_env["PATH"] = path
     return subprocess.run([sys.executable, "-m", "srcgrad"] + [str(a) for a in args], cwd=cwd,
                           env=full_env, capture_output=True, text=True, timeout=120)
-
-
-def assert_clean_error(result, *fragments):
-    """Non-zero exit, one 'srcgrad: error:' report on stderr, the fragments, no traceback."""
-    assert result.returncode != 0, result.stdout
-    assert "Traceback" not in result.stderr, result.stderr
-    assert result.stderr.startswith("srcgrad: error:"), result.stderr
-    assert len(result.stderr.strip().splitlines()) <= 6, result.stderr
-    for fragment in fragments:
-        assert fragment in result.stderr, (fragment, result.stderr)
 
 
 @pytest.fixture

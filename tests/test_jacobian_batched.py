@@ -157,3 +157,26 @@ def test_unbatchable_code_falls_back_to_rows():
     J = srcgrad.jacobian(uses_a_global_matrix)(x)
     np.testing.assert_allclose(J, _numeric_jacobian(uses_a_global_matrix, (x,), 0),
                                rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.skipif(not options.optimize, reason="the example shows shape-specialized code")
+def test_docstring_example_of_the_batching_transform(tmp_path):
+    import importlib.util
+    import textwrap
+
+    from srcgrad.transforms import batch_backward
+
+    doc = batch_backward.__doc__
+    before = textwrap.dedent(doc.split("x (2, 3))::")[1].split("After")[0]).strip()
+    after = textwrap.dedent(doc.split("one per row)::")[1]).strip()
+    path = tmp_path / "batching_example.py"
+    path.write_text("import numpy as np\n\n\ndef f(x):\n"
+                    "    return np.sum(np.sin(x) * x, axis=1)\n")
+    spec = importlib.util.spec_from_file_location("batching_example", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    srcgrad.jacobian(module.f)(np.ones((2, 3)))
+    unit = next(u for u in list(pipeline._units.values())
+                if u.mode == "split" and u.fn is module.f)
+    assert unit.compiled.body_text.split("\n\n\n")[1].strip() == before
+    assert unit.batched_backward.__srcgrad_unit__.body_text.strip() == after

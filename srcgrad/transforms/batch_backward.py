@@ -22,20 +22,23 @@ branch on a cotangent, a shape it does not know -- raises
 
 Before (backward function of ``f(x) = np.sum(np.sin(x) * x, axis=1)``, x (2, 3))::
 
-    def f_bwd(tape, dt):
+    def f_bwd(tape, dt2):
         t1, x = tape
-        dt2 = np.expand_dims(dt, 1)
-        dx = dt2 * t1
-        dx = dx + dt2 * x * np.cos(x)
+        # return np.sum(np.sin(x) * x, axis=1)
+        dt3 = np.expand_dims(dt2, 1)
+        dx = dt3 * t1
+        dx = dx + dt3 * x * np.cos(x)
         return dx
 
-After (``dt`` is now a stack of cotangents, one per row)::
+After (``dt2`` is now a stack of cotangents, one per row)::
 
-    def f_bwd_batched(tape, dt):
+    def f_bwd_batched(tape, dt2):
+        batch = len(dt2)
         t1, x = tape
-        dt2 = np.expand_dims(dt, 2)
-        dx = dt2 * t1
-        dx = dx + dt2 * x * np.cos(x)
+        # return np.sum(np.sin(x) * x, axis=1)
+        dt3 = np.expand_dims(dt2, 2)
+        dx = dt3 * t1
+        dx = dx + dt3 * x * np.cos(x)
         return dx
 """
 
